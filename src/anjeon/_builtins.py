@@ -1,0 +1,16 @@
+"""Entry point ``anjeon = builtins``: registers the built-in plugins.
+
+Each stage adds the import of its registering module here; importing is what
+registers (the modules use the decorators of their stage's registry).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+BUILTIN_MODULES: tuple[str, ...] = ()
+
+
+def register() -> None:
+    for name in BUILTIN_MODULES:
+        importlib.import_module(name)

@@ -1,0 +1,43 @@
+"""Output helpers shared by the commands: formats, JSON, tables."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from typing import Any
+
+import typer
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class DocFormat(StrEnum):
+    table = "table"
+    json = "json"
+    md = "md"
+
+
+FORMAT_OPTION: Any = typer.Option(
+    Format.table, "--format", "-f", help="table for people, json for scripts (stable keys)."
+)
+
+
+def emit_json(data: Any) -> None:
+    """JSON on stdout: UTF-8, two-space indent, keys in the order documented."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def print_table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False)
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    for r in rows:
+        table.add_row(*["" if v is None else str(v) for v in r])
+    Console().print(table)

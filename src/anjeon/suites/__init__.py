@@ -1,0 +1,23 @@
+"""Item schema and suites: versioned item banks with a content hash."""
+
+from anjeon.suites._item import BiasInfo, Item, Message
+from anjeon.suites._load import (
+    Manifest,
+    Suite,
+    builtin_suite_ids,
+    content_hash,
+    load_suite,
+    resolve_suite,
+)
+
+__all__ = [
+    "BiasInfo",
+    "Item",
+    "Manifest",
+    "Message",
+    "Suite",
+    "builtin_suite_ids",
+    "content_hash",
+    "load_suite",
+    "resolve_suite",
+]

@@ -1,0 +1,96 @@
+"""Load and cross-check the taxonomy data files shipped in ``taxonomy/data``."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from anjeon._errors import InputError, Problem
+from anjeon._io import validate_yaml_file
+from anjeon.taxonomy._model import Hazard, LocaleExtension, Persona, Taxonomy
+
+DATA = Path(__file__).parent / "data"
+# the two-letter tag inside a sub-hazard code, per locale (prv.kr.rrn is ko-KR)
+LOCALE_TAGS = {"ko-KR": "kr"}
+
+
+class _Universal(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    air2024_level2: list[str]
+    hazards: list[Hazard]
+
+
+class _Personas(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    personas: list[Persona]
+
+
+def load_taxonomy(data_dir: Path = DATA) -> Taxonomy:
+    """Read and validate the taxonomy; raises InputError listing every problem."""
+    problems: list[Problem] = []
+    uni = validate_yaml_file(data_dir / "universal.yaml", _Universal, problems)
+    per = validate_yaml_file(data_dir / "personas.yaml", _Personas, problems)
+    exts: dict[str, LocaleExtension] = {}
+    for path in sorted((data_dir / "locales").glob("*.yaml")):
+        ext = validate_yaml_file(path, LocaleExtension, problems)
+        if ext is not None:
+            exts[ext.locale] = ext
+    if uni is None or per is None or problems:
+        raise InputError(problems)
+    tax = Taxonomy(
+        version=uni.version,
+        hazards=uni.hazards,
+        personas=per.personas,
+        air2024_level2=uni.air2024_level2,
+        locales=exts,
+    )
+    problems.extend(check_taxonomy(tax, data_dir))
+    if problems:
+        raise InputError(problems)
+    return tax
+
+
+def check_taxonomy(tax: Taxonomy, data_dir: Path = DATA) -> list[Problem]:
+    """Cross-file rules that the schema alone cannot express."""
+    out: list[Problem] = []
+    uni = str(data_dir / "universal.yaml")
+    codes = [h.code for h in tax.hazards]
+    for code in {c for c in codes if codes.count(c) > 1}:
+        out.append(Problem(uni, None, "code", f"duplicate hazard code {code!r}"))
+    for h in tax.hazards:
+        cw = h.crosswalk
+        if cw.ailuminate is not None and cw.ailuminate not in codes:
+            out.append(Problem(uni, None, f"{h.code}.crosswalk.ailuminate", "not a hazard code"))
+        for cat in cw.air2024:
+            if cat not in tax.air2024_level2:
+                msg = f"{cat!r} is not an AIR 2024 level-2 category"
+                out.append(Problem(uni, None, f"{h.code}.crosswalk.air2024", msg))
+    for locale, ext in tax.locales.items():
+        file = str(data_dir / "locales" / f"{locale}.yaml")
+        tag = LOCALE_TAGS.get(locale)
+        seen: set[str] = set()
+        for s in ext.subhazards:
+            if s.code in seen:
+                out.append(Problem(file, None, "code", f"duplicate sub-hazard {s.code!r}"))
+            seen.add(s.code)
+            parent, ltag, _ = s.code.split(".", 2)
+            if parent != s.parent:
+                out.append(Problem(file, None, f"{s.code}.parent", "does not match the code"))
+            if s.parent not in codes:
+                out.append(Problem(file, None, f"{s.code}.parent", "not a universal hazard"))
+            if tag is not None and ltag != tag:
+                out.append(Problem(file, None, s.code, f"code must carry the tag {tag!r}"))
+            for i, ref in enumerate(s.references):
+                if ref.law is None and ref.note is None:
+                    msg = "a reference needs a law or a note"
+                    out.append(Problem(file, None, f"{s.code}.references[{i}]", msg))
+    return out
+
+
+@cache
+def taxonomy() -> Taxonomy:
+    """The built-in taxonomy, loaded once."""
+    return load_taxonomy()
