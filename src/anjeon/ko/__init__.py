@@ -1,0 +1,30 @@
+"""Korean text utilities: the normalizer, jamo composition, 두벌식 keyboard layout.
+
+``normalize_ko`` is the defensive pre-filter that the refusal classifier and the
+``builtin/keyword-guard-normalized`` reference target use; the transforms use the rest.
+"""
+
+from anjeon.ko._jamo import (
+    chosung,
+    compose_jamo,
+    compose_syllable,
+    decompose_jamo,
+    decompose_syllable,
+    is_syllable,
+)
+from anjeon.ko._keyboard import convert_layout_words, from_dubeolsik, to_dubeolsik
+from anjeon.ko._normalize import INVISIBLE, normalize_ko
+
+__all__ = [
+    "INVISIBLE",
+    "chosung",
+    "compose_jamo",
+    "compose_syllable",
+    "convert_layout_words",
+    "decompose_jamo",
+    "decompose_syllable",
+    "from_dubeolsik",
+    "is_syllable",
+    "normalize_ko",
+    "to_dubeolsik",
+]
