@@ -92,6 +92,8 @@ def describe_error(err: dict[str, Any]) -> str:
         return "missing required field"
     if kind == "extra_forbidden":
         return "unknown field"
+    if kind == "value_error" and "error" in err.get("ctx", {}):
+        return str(err["ctx"]["error"])
     msg = str(err["msg"])
     return msg[0].lower() + msg[1:] if msg else kind
 

@@ -4,9 +4,11 @@ registers itself through ``register(app)``; heavy imports stay inside the comman
 from __future__ import annotations
 
 import importlib
-import sys
+from typing import Any
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from anjeon._errors import InputError
 from anjeon._version import __version__
@@ -14,8 +16,24 @@ from anjeon._version import __version__
 # command modules, in help order; each defines register(app)
 MODULES = ("_taxonomy", "_suites")
 
+
+class _Root(TyperGroup):
+    """Bad input anywhere below prints every problem and exits with code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InputError as e:
+            for p in e.problems:
+                click.echo(f"error: {p}", err=True)
+            if len(e.problems) > 1:
+                click.echo(f"{len(e.problems)} problems; nothing was written.", err=True)
+            ctx.exit(2)
+
+
 app = typer.Typer(
     name="anjeon",
+    cls=_Root,
     help="anjeon (안전): safety assessment of LLMs in English and Korean.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -44,13 +62,5 @@ for _name in MODULES:
 
 
 def main() -> None:
-    """Console entry point: bad input prints every problem and exits with code 2."""
-    try:
-        app()
-    except InputError as e:
-        for p in e.problems:
-            print(f"error: {p}", file=sys.stderr)
-        n = len(e.problems)
-        if n > 1:
-            print(f"{n} problems; nothing was written.", file=sys.stderr)
-        sys.exit(2)
+    """Console entry point."""
+    app()

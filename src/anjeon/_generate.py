@@ -1,0 +1,43 @@
+"""Files generated from code and data (schemas, docs). ``python -m anjeon._generate``
+rewrites them; the tests fail when a committed copy is stale."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+
+def item_schema() -> str:
+    from anjeon.suites import Item
+
+    schema = Item.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+
+
+def taxonomy_md() -> str:
+    from anjeon.taxonomy import taxonomy
+    from anjeon.taxonomy._render import to_markdown
+
+    return to_markdown(taxonomy())
+
+
+# repo-relative path -> producer
+GENERATED: dict[str, Callable[[], str]] = {
+    "schemas/item.schema.json": item_schema,
+    "docs/taxonomy.md": taxonomy_md,
+}
+
+
+def main(root: Path) -> None:
+    for rel, make in GENERATED.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(make(), encoding="utf-8")
+        print(f"wrote {rel}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd())
