@@ -101,3 +101,29 @@ def test_cli_crosswalk_json() -> None:
 def test_cli_unknown_locale_is_input_error() -> None:
     res = runner.invoke(app, ["taxonomy", "show", "--locale", "xx-YY"])
     assert res.exit_code != 0
+
+
+def test_check_taxonomy_catches_cross_file_errors() -> None:
+    tax = taxonomy()
+    sub = tax.subhazards("ko-KR")[0]
+    bad_ref = sub.references[0].model_copy(update={"law": None, "note": None})
+    bad_sub = sub.model_copy(update={"parent": "zzz", "references": [bad_ref]})
+    ext = tax.locales["ko-KR"].model_copy(update={"subhazards": [bad_sub, bad_sub]})
+    hz = tax.hazards[0]
+    bad_hz = hz.model_copy(
+        update={"crosswalk": hz.crosswalk.model_copy(update={"air2024": ["Not A Category"]})}
+    )
+    broken = tax.model_copy(
+        update={
+            "hazards": [bad_hz, *tax.hazards],
+            "personas": [*tax.personas, tax.personas[0]],
+            "locales": {"ko-KR": ext},
+        }
+    )
+    msgs = sorted(p.message for p in check_taxonomy(broken))
+    assert f"duplicate hazard code {hz.code!r}" in msgs
+    assert "duplicate 'normal'" in msgs
+    assert f"duplicate sub-hazard {sub.code!r}" in msgs
+    assert "'Not A Category' is not an AIR 2024 level-2 category" in msgs
+    assert "does not match the code" in msgs and "not a universal hazard" in msgs
+    assert "a reference needs a law or a note" in msgs

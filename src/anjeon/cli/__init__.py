@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -20,14 +19,14 @@ MODULES = ("_taxonomy", "_suites")
 class _Root(TyperGroup):
     """Bad input anywhere below prints every problem and exits with code 2."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except InputError as e:
             for p in e.problems:
-                click.echo(f"error: {p}", err=True)
+                typer.echo(f"error: {p}", err=True)
             if len(e.problems) > 1:
-                click.echo(f"{len(e.problems)} problems; nothing was written.", err=True)
+                typer.echo(f"{len(e.problems)} problems; nothing was written.", err=True)
             ctx.exit(2)
 
 

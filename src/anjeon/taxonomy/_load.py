@@ -58,8 +58,11 @@ def check_taxonomy(tax: Taxonomy, data_dir: Path = DATA) -> list[Problem]:
     out: list[Problem] = []
     uni = str(data_dir / "universal.yaml")
     codes = [h.code for h in tax.hazards]
-    for code in {c for c in codes if codes.count(c) > 1}:
+    for code in sorted({c for c in codes if codes.count(c) > 1}):
         out.append(Problem(uni, None, "code", f"duplicate hazard code {code!r}"))
+    pcodes = tax.persona_codes()
+    for code in sorted({c for c in pcodes if pcodes.count(c) > 1}):
+        out.append(Problem(str(data_dir / "personas.yaml"), None, "code", f"duplicate {code!r}"))
     for h in tax.hazards:
         cw = h.crosswalk
         if cw.ailuminate is not None and cw.ailuminate not in codes:
@@ -84,9 +87,11 @@ def check_taxonomy(tax: Taxonomy, data_dir: Path = DATA) -> list[Problem]:
             if tag is not None and ltag != tag:
                 out.append(Problem(file, None, s.code, f"code must carry the tag {tag!r}"))
             for i, ref in enumerate(s.references):
+                where = f"{s.code}.references[{i}]"
                 if ref.law is None and ref.note is None:
-                    msg = "a reference needs a law or a note"
-                    out.append(Problem(file, None, f"{s.code}.references[{i}]", msg))
+                    out.append(Problem(file, None, where, "a reference needs a law or a note"))
+                if ref.article is not None and ref.law is None:
+                    out.append(Problem(file, None, where, "an article needs its law"))
     return out
 
 

@@ -59,7 +59,7 @@ class SubHazard(_Strict):
 
 
 class Persona(_Strict):
-    code: str
+    code: str = Field(pattern=r"^[a-z]+$")
     name: Text
     definition: Text
 
