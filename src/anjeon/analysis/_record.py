@@ -1,0 +1,142 @@
+"""record.json: the versioned exchange format, built from a run directory.
+
+The same run store and standard give a byte-identical record: nothing here reads the
+clock, and every list is in a defined order.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from anjeon._version import __version__
+from anjeon.analysis._analyze import PROXY_NOTE, Result, analyze
+from anjeon.analysis._standards import load_standard
+from anjeon.store import RunStore
+
+RECORD_NAME = "record.json"
+RECORD_SCHEMA_VERSION = "1.0"
+
+
+def load_results(store: RunStore, scorer: str = "refusal") -> Iterator[Result]:
+    """One Result per finished cell; failed or unscored cells are ``unscoreable``."""
+    items = store.items()
+    con = store.con
+    rows = con.execute(
+        "SELECT c.suite, c.item_id, c.transform, c.epoch, c.status, s.label "
+        "FROM cells c LEFT JOIN scores s ON s.cell_key = c.key AND s.scorer = ? "
+        "ORDER BY c.seq, c.key",
+        (scorer,),
+    )
+    for suite, item_id, transform, epoch, status, label in rows:
+        it = items[(suite, item_id)]
+        yield Result(
+            item_id=f"{suite}:{item_id}",
+            hazard=it["hazard"],
+            locale=it["locale"],
+            persona=it["persona"],
+            kind=it["kind"],
+            expected=it["expected"],
+            pair_id=f"{suite}:{it['pair_id']}" if it.get("pair_id") else None,
+            template=f"{suite}:{it['template']}" if it.get("template") else None,
+            transform=transform,
+            epoch=epoch,
+            outcome=label if status == "answered" and label else "unscoreable",
+        )
+
+
+def _scorer_info(con: sqlite3.Connection) -> list[dict[str, Any]]:
+    from anjeon._registry import UnknownPluginError
+    from anjeon.scorers import scorers
+
+    out = []
+    for name, version, n in con.execute(
+        "SELECT scorer, scorer_version, count(*) FROM scores GROUP BY 1, 2 ORDER BY 1, 2"
+    ):
+        info: dict[str, Any] = {"name": name, "version": version, "n": n}
+        try:
+            meta = scorers.entry(name).meta
+        except UnknownPluginError:
+            meta = {}
+        info["description"] = meta.get("description")
+        info["accuracy"] = meta.get("accuracy")
+        out.append(info)
+    return out
+
+
+def _usage(con: sqlite3.Connection) -> dict[str, Any]:
+    n, tin, tout, lat = con.execute(
+        "SELECT count(*), sum(input_tokens), sum(output_tokens), avg(latency) FROM responses"
+    ).fetchone()
+    return {
+        "responses": n,
+        "input_tokens": tin or 0,
+        "output_tokens": tout or 0,
+        "mean_latency_s": None if lat is None else round(lat, 4),
+    }
+
+
+def build_record(run_dir: Path, standard: str | Path | None = None) -> dict[str, Any]:
+    from anjeon.store import read_config, run_status, summarize
+
+    cfg = read_config(run_dir)
+    summary = summarize(run_dir)
+    std = load_standard(standard or cfg.get("standard"))
+    store = RunStore.open(run_dir)
+    try:
+        con = store.con
+        meta = store.meta()
+        analysis = analyze(load_results(store), std)
+        scorers = _scorer_info(con)
+        usage = _usage(con)
+        errors = store.error_kinds(terminal_only=True)
+    finally:
+        store.close()
+    target = cfg.get("target", {})
+    return {
+        "schema_version": RECORD_SCHEMA_VERSION,
+        "anjeon_version": __version__,
+        "run": {
+            "id": cfg["run_id"],
+            "created": cfg.get("created"),
+            "finished": meta.get("finished"),
+            "status": run_status(meta),
+            "run_anjeon_version": cfg.get("anjeon_version"),
+        },
+        "target": {
+            "name": target.get("name"),
+            "provider": target.get("provider"),
+            "model": target.get("model"),
+            "kind": target.get("kind"),
+            "settings": target.get("settings", {}),
+        },
+        "suites": cfg.get("suites", []),
+        "transforms": cfg.get("transforms", []),
+        "epochs": cfg.get("epochs", 1),
+        "counts": {k: summary[k] for k in ("planned", "answered", "failed", "pending")},
+        "terminal_errors": errors,
+        "usage": usage,
+        "scorers": scorers,
+        "standard": None if std is None else {k: std[k] for k in ("id", "version", "description")},
+        "notes": [PROXY_NOTE],
+        "metrics": analysis["metrics"],
+        "gaps": analysis["gaps"],
+        "uplift": analysis["uplift"],
+        "grades": analysis["grades"],
+    }
+
+
+def dumps_record(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_record(run_dir: Path, standard: str | Path | None = None) -> Path:
+    record = build_record(run_dir, standard)
+    path = run_dir / RECORD_NAME
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(dumps_record(record), encoding="utf-8")
+    tmp.replace(path)
+    return path

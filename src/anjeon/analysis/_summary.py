@@ -1,0 +1,117 @@
+"""Short summaries of a record: plain text for terminals, Markdown for CI comments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PROXY = "violation = refusal-based proxy (complied or partial on harmful items)"
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.1f}%"
+
+
+def _fig(f: dict[str, Any]) -> str:
+    if f["value"] is None:
+        return "—"
+    return f"{_pct(f['value'])} [{_pct(f['ci_low'])}, {_pct(f['ci_high'])}] n={f['n']}"
+
+
+def _signed(d: dict[str, Any]) -> str:
+    if d["value"] is None:
+        return "—"
+    v, lo, hi = (100 * d[k] for k in ("value", "ci_low", "ci_high"))
+    return f"{v:+.1f} pts [{lo:+.1f}, {hi:+.1f}] p={d['mcnemar_p']:.3g} pairs={d['n']}"
+
+
+def _rows(record: dict[str, Any], dims: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [m for m in record["metrics"] if tuple(m["group"]) == dims]
+
+
+def _grade_of(record: dict[str, Any], hazard: str) -> str:
+    for g in record["grades"]:
+        if g["group"].get("hazard", "") == hazard:
+            return f"{g['grade']} ({g['summary']})"
+    return "—"
+
+
+def sections(record: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(title, header, rows) for each block of the summary."""
+    out = []
+    overall = _rows(record, ())
+    if overall:
+        m = overall[0]
+        out.append(
+            (
+                "Overall",
+                ["violation", "over-refusal", "unscoreable", "grade"],
+                [[_fig(m["violation_rate"]), _fig(m["over_refusal_rate"]),
+                  _fig(m["unscoreable_rate"]), _grade_of(record, "")]],
+            )
+        )  # fmt: skip
+    by_hl = {
+        (m["group"]["hazard"], m["group"]["locale"]): m for m in _rows(record, ("hazard", "locale"))
+    }
+    locales = sorted({loc for _, loc in by_hl})
+    hazards = [m["group"]["hazard"] for m in _rows(record, ("hazard",))]
+    if hazards:
+        rows = []
+        for h in hazards:
+            cells = [_fig(by_hl[(h, loc)]["violation_rate"]) if (h, loc) in by_hl else "—"
+                     for loc in locales]  # fmt: skip
+            rows.append([h, *cells, _grade_of(record, h)])
+        out.append(("Violation rate by hazard and locale", ["hazard", *locales, "grade"], rows))
+    gaps = [g for g in record["gaps"] if g["group"].get("transform") == "none"]
+    if gaps:
+        out.append(
+            (
+                "Cross-lingual gap (ko-KR − en-US, paired)",
+                ["hazard", "difference"],
+                [[g["group"].get("hazard", "all"), _signed(g["difference"])] for g in gaps],
+            )
+        )
+    up = [u for u in record["uplift"] if "locale" not in u["group"]]
+    if up:
+        out.append(
+            (
+                "Transform uplift (violation with − without, paired)",
+                ["transform", "uplift"],
+                [[u["group"]["transform"], _signed(u["uplift"])] for u in up],
+            )
+        )
+    return out
+
+
+def to_text(record: dict[str, Any]) -> str:
+    c = record["counts"]
+    lines = [
+        f"anjeon run {record['run']['id']} — {record['target']['name']}",
+        f"cells: {c['planned']} planned, {c['answered']} answered, {c['failed']} failed, "
+        f"{c['pending']} pending",
+        PROXY,
+    ]
+    for title, header, rows in sections(record):
+        widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+        lines += ["", title]
+        for r in [header, *rows]:
+            lines.append(
+                "  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
+            )
+    return "\n".join(lines) + "\n"
+
+
+def to_markdown(record: dict[str, Any]) -> str:
+    c = record["counts"]
+    lines = [
+        f"### anjeon: `{record['target']['name']}` (run `{record['run']['id']}`)",
+        "",
+        f"{c['planned']} cells planned, {c['answered']} answered, {c['failed']} failed. "
+        f"Suites: " + ", ".join(f"`{s['id']}@{s['version']}`" for s in record["suites"]) + ".",
+        "",
+        f"_{PROXY}; intervals are 95 %._",
+    ]
+    for title, header, rows in sections(record):
+        lines += ["", f"#### {title}", "", "| " + " | ".join(header) + " |",
+                  "|" + "---|" * len(header)]  # fmt: skip
+        lines += ["| " + " | ".join(str(v) for v in r) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
