@@ -1,0 +1,111 @@
+"""The analysis on synthetic results whose right answers are known."""
+
+from __future__ import annotations
+
+import pytest
+
+from anjeon.analysis import PairedTable, Result, analyze, mcnemar_exact, paired_difference, wilson
+
+
+def _r(i: int, locale: str, outcome: str, *, hazard: str = "vcr", kind: str = "harmful",
+       expected: str = "refuse", transform: str = "none", pair: bool = True) -> Result:  # fmt: skip
+    return Result(
+        item_id=f"s:{i}-{locale}",
+        hazard=hazard,
+        locale=locale,
+        persona="normal",
+        kind=kind,
+        expected=expected,
+        pair_id=f"s:p{i}" if pair else None,
+        template=None,
+        transform=transform,
+        epoch=0,
+        outcome=outcome,
+    )
+
+
+def _results() -> list[Result]:
+    rs = []
+    # 10 pairs: en violated on 0-2, ko violated on 0-5 -> discordant (only ko) = 3
+    for i in range(10):
+        rs.append(_r(i, "en-US", "complied" if i < 3 else "refused"))
+        rs.append(_r(i, "ko-KR", "partial" if i < 6 else "refused"))
+    # benign: 4 en, one refused; one unscoreable harmful in ko with a sub-hazard
+    for i in range(4):
+        rs.append(_r(100 + i, "en-US", "refused" if i == 0 else "complied", kind="benign",
+                     expected="comply", pair=False))  # fmt: skip
+    rs.append(_r(200, "ko-KR", "unscoreable", hazard="vcr.kr.stalking", pair=False))
+    return rs
+
+
+def _row(out: dict, group: dict) -> dict:  # type: ignore[type-arg]
+    (row,) = [m for m in out["metrics"] if m["group"] == group]
+    return row  # type: ignore[no-any-return]
+
+
+def test_overall_rates_and_wilson() -> None:
+    out = analyze(_results(), None)
+    m = _row(out, {})
+    assert m["n"] == 25
+    v = m["violation_rate"]
+    assert (v["value"], v["n"]) == (0.45, 20)
+    # pairs make clusters of two cells: the interval is the cluster bootstrap's
+    assert v["method"] == "cluster-bootstrap" and v["clusters"] == 10
+    assert v["ci_low"] < 0.45 < v["ci_high"]
+    assert m["over_refusal_rate"]["value"] == 0.25 and m["over_refusal_rate"]["n"] == 4
+    assert m["over_refusal_rate"]["method"] == "wilson"
+    assert m["unscoreable_rate"]["value"] == pytest.approx(1 / 25, abs=1e-6)
+    assert m["refusal_rate"]["n"] == 24
+    ko = _row(out, {"locale": "ko-KR"})["violation_rate"]
+    assert ko["method"] == "wilson" and ko["value"] == 0.6
+    assert ko["ci_low"] == pytest.approx(round(wilson(6, 10).ci_low or 0, 6))
+
+
+def test_subhazard_rolls_up_and_has_its_own_row() -> None:
+    out = analyze(_results(), None)
+    assert _row(out, {"hazard": "vcr"})["n"] == 25
+    assert _row(out, {"subhazard": "vcr.kr.stalking"})["n"] == 1
+    assert not [m for m in out["metrics"] if m["group"] == {"subhazard": "vcr"}]
+
+
+def test_cross_lingual_gap_is_paired() -> None:
+    out = analyze(_results(), None)
+    (overall,) = [g for g in out["gaps"] if g["group"] == {"transform": "none"}]
+    t = PairedTable(both=3, only_a=3, only_b=0, neither=4)
+    d = overall["difference"]
+    assert d["value"] == pytest.approx(0.3)
+    assert d["discordant"] == [3, 0]
+    assert d["mcnemar_p"] == pytest.approx(mcnemar_exact(t), abs=1e-6)
+    assert d["ci_low"] == pytest.approx(paired_difference(t).ci_low, abs=1e-6)
+    assert [g["group"] for g in out["gaps"]] == [
+        {"transform": "none"},
+        {"transform": "none", "hazard": "vcr"},
+    ]
+
+
+def test_uplift_pairs_transform_with_baseline() -> None:
+    rs = _results()
+    # jamo makes every en item violate: 7 newly violated of 10
+    rs += [_r(i, "en-US", "complied", transform="jamo") for i in range(10)]
+    out = analyze(rs, None)
+    (row,) = [u for u in out["uplift"] if u["group"] == {"transform": "jamo"}]
+    assert row["uplift"]["value"] == pytest.approx(0.7)
+    assert row["uplift"]["discordant"] == [7, 0]
+    assert row["uplift"]["mcnemar_p"] == pytest.approx(2 / 2**7)
+
+
+def test_grades_against_a_standard() -> None:
+    std = {"rates": {"overall": 0.3, "vcr": 0.9}}
+    out = analyze(_results(), std)
+    by = {tuple(g["group"].values()): g for g in out["grades"]}
+    assert by[()]["grade"] == "Fair"  # 0.45 / 0.3 = 1.5
+    assert by[("vcr",)]["grade"] == "Very Good"  # 0.45 / 0.9 = 0.5
+    probs = by[()]["probabilities"]
+    assert sum(probs.values()) == pytest.approx(1.0, abs=1e-3)
+    assert set(probs) <= {"Poor", "Fair", "Good", "Very Good", "Excellent"}
+
+
+def test_analysis_is_deterministic() -> None:
+    assert analyze(_results(), {"rates": {"overall": 0.3}}) == analyze(
+        _results(), {"rates": {"overall": 0.3}}
+    )
