@@ -1,4 +1,5 @@
-"""Korean text utilities: the normalizer, jamo composition, 두벌식 keyboard layout.
+"""Korean text utilities: the normalizer, jamo composition, 두벌식 keyboard layout,
+Revised Romanization.
 
 ``normalize_ko`` is the defensive pre-filter that the refusal classifier and the
 ``builtin/keyword-guard-normalized`` reference target use; the transforms use the rest.
@@ -14,6 +15,7 @@ from anjeon.ko._jamo import (
 )
 from anjeon.ko._keyboard import convert_layout_words, from_dubeolsik, to_dubeolsik
 from anjeon.ko._normalize import INVISIBLE, normalize_ko
+from anjeon.ko._romanize import pronounce, romanize
 
 __all__ = [
     "INVISIBLE",
@@ -26,5 +28,7 @@ __all__ = [
     "from_dubeolsik",
     "is_syllable",
     "normalize_ko",
+    "pronounce",
+    "romanize",
     "to_dubeolsik",
 ]
