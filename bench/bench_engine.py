@@ -1,0 +1,89 @@
+"""Throughput of ``anjeon run`` against the bare aiohttp loop, as a ratio.
+
+    python bench/bench_engine.py                 # both standard cases
+    python bench/bench_engine.py --case 0ms      # 20,000 items, 0 ms, 64 connections
+    python bench/bench_engine.py --case 50ms     # 5,000 items, 50 ms, 64 connections
+
+The stub runs in its own process (python -m anjeon.testing), so on a 2-core machine the
+server and the measured client each have a core. Each case alternates bare loop and
+anjeon ``--repeat`` times and reports the best of each (whole processes, start-up
+included); anjeon runs with the store and the inline refusal scorer on, and ``--quiet``
+off unless asked. The ratio is throughput(anjeon) / throughput(bare loop).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _common import anjeon_cmd, make_suite, timed
+from anjeon.testing import StubConfig, stub_process
+
+CASES = {"0ms": (20_000, 0.0, 0.5), "50ms": (5_000, 0.05, 0.85)}
+
+
+def bench(case: str, repeat: int, connections: int, quiet: bool, inspect: bool) -> bool:
+    n, latency, target = CASES[case]
+    with tempfile.TemporaryDirectory() as tmp:
+        suite = make_suite(Path(tmp) / f"bench{n}.jsonl", n)
+        with stub_process(StubConfig(latency=latency, lifetime=1800)) as url:
+            bare, ours = [], []
+            for i in range(repeat):
+                dt, _, _ = timed(
+                    [
+                        sys.executable,
+                        str(Path(__file__).parent / "bare_loop.py"),
+                        str(suite),
+                        url,
+                        str(connections),
+                    ]
+                )
+                bare.append(dt)
+                args = [
+                    "run",
+                    "--suite",
+                    str(suite),
+                    "--model",
+                    "openai-compatible/stub",
+                    "--base-url",
+                    url,
+                    "--max-connections",
+                    str(connections),
+                    "--runs-dir",
+                    str(Path(tmp) / f"runs{i}"),
+                ]
+                dt, _, _ = timed(anjeon_cmd(*args, *(["--quiet"] if quiet else [])))
+                ours.append(dt)
+        b, o = min(bare), min(ours)
+        ratio = b / o
+        ok = ratio >= target
+        print(
+            f"{case}: {n} items, {latency * 1000:.0f} ms, {connections} connections: "
+            f"bare loop {b:.2f} s ({n / b:,.0f}/s), anjeon {o:.2f} s ({n / o:,.0f}/s); "
+            f"ratio {ratio:.2f} (target >= {target}) {'OK' if ok else 'BELOW TARGET'}"
+        )
+        print(
+            f"  all runs: bare {', '.join(f'{x:.2f}' for x in bare)}; "
+            f"anjeon {', '.join(f'{x:.2f}' for x in ours)}"
+        )
+        return ok
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--case", choices=[*CASES, "all"], default="all")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--connections", type=int, default=64)
+    p.add_argument("--quiet", action="store_true", help="run anjeon without a progress bar")
+    a = p.parse_args()
+    cases = list(CASES) if a.case == "all" else [a.case]
+    results = [bench(c, a.repeat, a.connections, a.quiet, False) for c in cases]
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,254 @@
+"""``anjeon run``: run suites against a target into a run directory (resumable)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from anjeon._errors import InputError
+
+if TYPE_CHECKING:
+    from anjeon.engine import RunOutcome
+
+EXIT_STOPPED = 3  # the server refused the credentials; the run is resumable
+EXIT_INTERRUPTED = 130
+
+# flags that define what is run; with --resume the run's own config decides them
+_DEFINING = (
+    "suite",
+    "model",
+    "base_url",
+    "api_key_env",
+    "epochs",
+    "limit",
+    "temperature",
+    "max_tokens",
+    "top_p",
+    "seed",
+    "stop",
+    "system",
+    "transforms",
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+
+
+def run(
+    suite: list[str] = typer.Option(
+        [], "--suite", "-s", help="A built-in suite id or the path of your own (repeatable)."
+    ),
+    model: str = typer.Option(
+        None, "--model", "-m", help="provider/model, e.g. builtin/keyword-guard, openai/gpt-4o."
+    ),
+    base_url: str = typer.Option(None, help="Server URL of an OpenAI-compatible target."),
+    api_key_env: str = typer.Option(
+        None, help="Environment variable holding the API key (the key is never stored)."
+    ),
+    epochs: int = typer.Option(None, help="Repeat every item this many times [default: 1]."),
+    limit: int = typer.Option(None, help="Only the first N items of each suite."),
+    transforms: str = typer.Option(
+        None, "--transforms", help="Comma-separated transforms (the baseline 'none' is kept)."
+    ),
+    temperature: float = typer.Option(None),
+    max_tokens: int = typer.Option(None),
+    top_p: float = typer.Option(None),
+    seed: int = typer.Option(None, help="Sampling seed sent to the target."),
+    stop: list[str] = typer.Option([], "--stop", help="Stop sequence (repeatable)."),
+    system: str = typer.Option(None, help="System prompt for items that have none."),
+    timeout: float = typer.Option(None, help="Seconds per request [default: 120]."),
+    max_connections: int = typer.Option(None, help="Concurrent requests [default: 32]."),
+    rpm: float = typer.Option(None, help="Requests per minute limit."),
+    tpm: float = typer.Option(None, help="Tokens per minute limit."),
+    max_retries: int = typer.Option(None, help="Retries of a failed request [default: 5]."),
+    backoff: float = typer.Option(None, help="First retry wait in seconds [default: 1]."),
+    runs_dir: Path = typer.Option(Path("runs"), help="Where run directories go."),
+    resume: Path = typer.Option(None, help="Continue this run directory."),
+    new: bool = typer.Option(False, "--new", help="Start a new run even if one can resume."),
+    retry_failed: bool = typer.Option(False, help="On resume, run failed cells again."),
+    score: bool = typer.Option(True, "--score/--no-score", help="Score refusals inline."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Run suites against a target. The last line printed is the run directory."""
+    from anjeon.engine import EngineConfig, RunSpec, TransformSpec, prepare, spec_from_config
+    from anjeon.store import find_run, read_config
+    from anjeon.targets import GenerateConfig, TargetSettings
+
+    given = {k: v for k, v in locals().items() if k in _DEFINING and v not in (None, [], ())}
+    eng_given = {
+        k: v
+        for k, v in {
+            "max_connections": max_connections,
+            "rpm": rpm,
+            "tpm": tpm,
+            "max_retries": max_retries,
+            "backoff_base": backoff,
+        }.items()
+        if v is not None
+    }
+    if resume is not None:
+        conflicts = sorted("--" + k.replace("_", "-") for k in given)
+        if new:
+            conflicts.append("--new")
+        if conflicts:
+            raise InputError(
+                f"--resume takes the run's own config; it conflicts with {', '.join(conflicts)}"
+            )
+        run_dir = find_run(resume, runs_dir)
+        cfg = read_config(run_dir)
+        recorded = EngineConfig(**cfg.get("engine", {}))
+        engine = EngineConfig(**{**recorded.__dict__, **eng_given})
+        spec = spec_from_config(cfg, run_dir.parent, engine)
+        if timeout is not None:
+            spec.gen = GenerateConfig(**{**spec.gen.__dict__, "timeout": timeout})
+        spec.score = score
+    else:
+        if retry_failed:
+            raise InputError("--retry-failed goes with --resume")
+        if not suite or not model:
+            missing = [n for n, v in (("--suite", suite), ("--model", model)) if not v]
+            raise InputError(f"missing {' and '.join(missing)} (or --resume RUN_DIR)")
+        run_dir = None
+        engine = EngineConfig(**eng_given)
+        gen = GenerateConfig(
+            temperature=temperature,
+            max_tokens=max_tokens,
+            top_p=top_p,
+            seed=seed,
+            stop=tuple(stop),
+            system=system,
+            timeout=timeout if timeout is not None else 120.0,
+        )
+        names = ["none"] + [t.strip() for t in (transforms or "").split(",") if t.strip()]
+        spec = RunSpec(
+            suites=list(suite),
+            model=model,
+            settings=TargetSettings(base_url, api_key_env, engine.max_connections),
+            gen=gen,
+            transforms=[TransformSpec(n) for n in dict.fromkeys(names)],
+            epochs=epochs if epochs is not None else 1,
+            limit=limit,
+            engine=engine,
+            runs_dir=runs_dir,
+            score=score,
+        )
+    prepared = prepare(spec)
+    outcome = _execute(prepared, run_dir, new, retry_failed, quiet)
+    _summary(outcome)
+
+
+def _execute(
+    prepared: Any, run_dir: Path | None, new: bool, retry_failed: bool, quiet: bool
+) -> RunOutcome:
+    import asyncio
+
+    from anjeon.engine import execute
+
+    progress = None if quiet else _Progress()
+    try:
+        return asyncio.run(
+            execute(
+                prepared,
+                resume=run_dir,
+                new=new,
+                retry_failed=retry_failed,
+                on_start=progress.start if progress else _announce,
+                on_progress=progress.update if progress else None,
+            )
+        )
+    finally:
+        if progress is not None:
+            progress.close()
+
+
+def _announce(run_dir: Path, planned: int, done: int) -> None:
+    verb = "resuming" if done else "starting"
+    typer.echo(f"{verb} {run_dir}: {planned - done} of {planned} cells to run", err=True)
+
+
+class _Progress:
+    """A rich progress bar on stderr (rate, ETA, errors), refreshed by its own thread."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._task: Any = None
+        self._base = 0
+
+    def start(self, run_dir: Path, planned: int, done: int) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        _announce(run_dir, planned, done)
+        self._base = done
+        self._t0 = time.perf_counter()
+        self._bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]} cells/s"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[errs]}"),
+            console=Console(stderr=True),
+            refresh_per_second=4,
+            transient=False,
+        )
+        self._task = self._bar.add_task("run", total=planned, completed=done, rate="-", errs="")
+        self._bar.start()
+
+    def update(self, answered: int, failed: int, errors: int) -> None:
+        if self._bar is None:
+            return
+        dt = time.perf_counter() - self._t0
+        rate = f"{(answered + failed) / dt:,.0f}" if dt > 0 else "-"
+        errs = f"failed {failed}, request errors {errors}" if errors else ""
+        self._bar.update(self._task, completed=self._base + answered + failed, rate=rate, errs=errs)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _summary(outcome: RunOutcome) -> None:
+    from anjeon.store import RunStore
+
+    r = outcome.result
+    store = RunStore.open(outcome.run_dir)
+    try:
+        counts = store.counts()
+        labels = store.score_labels()
+    finally:
+        store.close()
+    typer.echo(
+        f"{outcome.status}: {counts['answered']} answered, {counts['failed']} failed, "
+        f"{max(0, outcome.planned - counts['answered'] - counts['failed'])} pending "
+        f"of {outcome.planned} cells ({r.requests} requests this session)"
+    )
+    if r.error_kinds:
+        typer.echo(
+            "request errors: " + ", ".join(f"{k} {n}" for k, n in sorted(r.error_kinds.items()))
+        )
+    for scorer, by_label in labels.items():
+        typer.echo(f"{scorer}: " + ", ".join(f"{k} {n}" for k, n in by_label.items()))
+    if outcome.status == "stopped":
+        typer.echo(f"error: stopped early: {r.message}", err=True)
+        typer.echo(f"fix the credentials, then: anjeon run --resume {outcome.run_dir}", err=True)
+    elif outcome.status == "interrupted":
+        typer.echo(f"interrupted; continue with: anjeon run --resume {outcome.run_dir}", err=True)
+    typer.echo(str(outcome.run_dir))
+    if outcome.status == "stopped":
+        raise typer.Exit(EXIT_STOPPED)
+    if outcome.status == "interrupted":
+        raise typer.Exit(EXIT_INTERRUPTED)

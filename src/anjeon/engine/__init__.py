@@ -1,0 +1,45 @@
+"""The engine: the plan (items x transforms x epochs) run against a target with bounded
+concurrency, retries, rate limits and one batching writer into the run store."""
+
+from anjeon.engine._engine import Engine, EngineConfig, EngineResult
+from anjeon.engine._hooks import add_run_end_hook, on_run_end
+from anjeon.engine._plan import (
+    NO_TRANSFORM,
+    Cell,
+    TransformSpec,
+    cell_key,
+    count_cells,
+    iter_cells,
+    to_messages,
+)
+from anjeon.engine._run import (
+    Prepared,
+    RunOutcome,
+    RunSpec,
+    execute,
+    prepare,
+    spec_from_config,
+)
+from anjeon.engine._scoring import inline_scorer
+
+__all__ = [
+    "NO_TRANSFORM",
+    "Cell",
+    "Engine",
+    "EngineConfig",
+    "EngineResult",
+    "Prepared",
+    "RunOutcome",
+    "RunSpec",
+    "TransformSpec",
+    "add_run_end_hook",
+    "cell_key",
+    "count_cells",
+    "execute",
+    "inline_scorer",
+    "iter_cells",
+    "on_run_end",
+    "prepare",
+    "spec_from_config",
+    "to_messages",
+]

@@ -1,0 +1,241 @@
+"""Async execution of a plan against a target, with one batching writer.
+
+The hot path is per cell: no model validation, no per-cell commit, no per-cell task.
+N worker coroutines (N = --max-connections) pull cells from one shared generator; every
+finished attempt becomes plain tuples in the writer's buffers, committed in batches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from anjeon.engine._limits import Bucket, backoff
+from anjeon.engine._plan import Cell
+from anjeon.engine._scoring import ScoreHook
+from anjeon.store import RunStore
+from anjeon.store._store import CellRow, ErrorRow, RequestRow, ResponseRow
+from anjeon.targets import Reply, Target, TargetError
+
+ProgressFn = Callable[[int, int, int], None]  # answered, failed, attempt errors
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    max_connections: int = 32
+    max_retries: int = 5
+    backoff_base: float = 1.0
+    backoff_max: float = 60.0
+    retry_after_max: float = 300.0
+    rpm: float | None = None
+    tpm: float | None = None
+    flush_interval: float = 0.25
+    flush_rows: int = 2000
+
+
+@dataclass
+class EngineResult:
+    answered: int = 0
+    failed: int = 0
+    requests: int = 0
+    errors: int = 0
+    stop_reason: str | None = None  # "auth" | "interrupted" | None (ran to the end)
+    message: str | None = None
+    error_kinds: dict[str, int] = field(default_factory=dict)
+
+
+class Writer:
+    """Buffers rows and commits them in one transaction per batch."""
+
+    def __init__(self, store: RunStore, score: ScoreHook | None) -> None:
+        self.store, self.score = store, score
+        self.cells: list[CellRow] = []
+        self.requests: list[RequestRow] = []
+        self.responses: list[ResponseRow] = []
+        self.errors: list[ErrorRow] = []
+        self.answered: list[tuple[Cell, Reply]] = []
+
+    def flush(self) -> None:
+        if not (self.cells or self.requests):
+            return
+        scores = self.score(self.answered) if self.score is not None and self.answered else []
+        self.store.write(self.cells, self.requests, self.responses, self.errors, scores)
+        self.cells, self.requests, self.responses, self.errors = [], [], [], []
+        self.answered = []
+
+
+class Engine:
+    def __init__(
+        self,
+        target: Target,
+        store: RunStore,
+        cells: Iterator[Cell],
+        config: EngineConfig,
+        *,
+        score: ScoreHook | None = None,
+        on_progress: ProgressFn | None = None,
+    ) -> None:
+        self.target, self.cells, self.config = target, cells, config
+        self.writer = Writer(store, score)
+        self.on_progress = on_progress
+        self.result = EngineResult()
+        self._rpm = Bucket(config.rpm) if config.rpm else None
+        self._tpm = Bucket(config.tpm, burst_seconds=10.0) if config.tpm else None
+        self._workers: list[asyncio.Task[None]] = []
+        self._stopping = False
+
+    # -- control -----------------------------------------------------------------------
+
+    def interrupt(self) -> None:
+        """Ctrl-C: abandon in-flight requests (their cells stay pending) and flush."""
+        if self.result.stop_reason is None:
+            self.result.stop_reason = "interrupted"
+            self.result.message = "interrupted"
+        self._stopping = True
+        for t in self._workers:
+            t.cancel()
+
+    def _fatal(self, e: TargetError) -> None:
+        if self.result.stop_reason is None:
+            self.result.stop_reason, self.result.message = "auth", e.message
+        self._stopping = True
+
+    async def run(self) -> EngineResult:
+        n = max(1, self.config.max_connections)
+        self._workers = [asyncio.create_task(self._worker()) for _ in range(n)]
+        ticker = asyncio.create_task(self._tick())
+        try:
+            for r in await asyncio.gather(*self._workers, return_exceptions=True):
+                if isinstance(r, BaseException) and not isinstance(r, asyncio.CancelledError):
+                    raise r
+        finally:
+            ticker.cancel()
+            self._flush()
+        return self.result
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.flush_interval)
+            self._flush()
+
+    def _flush(self) -> None:
+        w = self.writer
+        try:
+            w.flush()
+        except Exception as e:
+            if w.score is None:
+                raise
+            # scoring can be redone from the store later; never lose answers over it
+            print(f"warning: scoring disabled for this run: {e!r}", file=sys.stderr)
+            w.score = None
+            w.flush()
+        if self.on_progress is not None:
+            r = self.result
+            self.on_progress(r.answered, r.failed, r.errors)
+
+    # -- the hot path ------------------------------------------------------------------
+
+    async def _worker(self) -> None:
+        cells = self.cells
+        w = self.writer
+        flush_rows = self.config.flush_rows
+        since_yield = 0
+        while not self._stopping:
+            cell = next(cells, None)
+            if cell is None:
+                return
+            await self._run_cell(cell)
+            if len(w.requests) >= flush_rows:
+                self._flush()
+            since_yield += 1
+            if since_yield >= 64:
+                # targets that answer without I/O (built-ins) would otherwise never let
+                # the writer, progress or Ctrl-C run
+                since_yield = 0
+                await asyncio.sleep(0)
+
+    async def _run_cell(self, cell: Cell) -> None:
+        cfg, w, res, target = self.config, self.writer, self.result, self.target
+        key = cell.key
+        attempt = 0
+        est = 0
+        while True:
+            attempt += 1
+            if self._rpm is not None:
+                await self._rpm.acquire()
+            if self._tpm is not None:
+                est = sum(len(m["content"]) for m in cell.messages) // 4 + 1
+                await self._tpm.acquire(est)
+            started = time.time()
+            t0 = time.perf_counter()
+            try:
+                reply = await target.generate(cell.messages, key)
+            except TargetError as e:
+                latency = time.perf_counter() - t0
+                res.requests += 1
+                res.errors += 1
+                res.error_kinds[e.kind] = res.error_kinds.get(e.kind, 0) + 1
+                w.requests.append((key, attempt, started, latency, e.status, e.kind))
+                terminal = not e.retryable or attempt > cfg.max_retries or e.fatal
+                w.errors.append((key, attempt, e.kind, e.status, e.message, int(terminal)))
+                if e.fatal:
+                    self._fatal(e)
+                    return  # the cell stays pending: a resumed run asks again
+                if not terminal:
+                    await asyncio.sleep(
+                        backoff(
+                            attempt,
+                            cfg.backoff_base,
+                            cfg.backoff_max,
+                            e.retry_after,
+                            cfg.retry_after_max,
+                        )
+                    )
+                    if self._stopping:
+                        return
+                    continue
+                res.failed += 1
+                w.cells.append(self._cell_row(cell, "failed", attempt))
+                return
+            latency = time.perf_counter() - t0
+            res.requests += 1
+            res.answered += 1
+            if self._tpm is not None and reply.input_tokens is not None:
+                self._tpm.adjust((reply.input_tokens + (reply.output_tokens or 0)) - est)
+            w.requests.append((key, attempt, started, latency, 200, "ok"))
+            w.responses.append(
+                (
+                    key,
+                    reply.text,
+                    reply.finish_reason,
+                    reply.input_tokens,
+                    reply.output_tokens,
+                    latency,
+                )
+            )
+            w.answered.append((cell, reply))
+            w.cells.append(self._cell_row(cell, "answered", attempt))
+            return
+
+    @staticmethod
+    def _cell_row(cell: Cell, status: str, attempts: int) -> CellRow:
+        it = cell.item
+        return (
+            cell.key,
+            cell.seq,
+            cell.suite,
+            it.id,
+            it.locale,
+            it.hazard,
+            cell.transform,
+            cell.params_json,
+            cell.epoch,
+            json.dumps(cell.messages, ensure_ascii=False),
+            status,
+            attempts,
+            time.time(),
+        )

@@ -1,0 +1,304 @@
+"""A whole run: validate everything, then create (or resume) the run directory and
+drive the engine. Every InputError is raised before anything is written."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from anjeon._errors import InputError, Problem
+from anjeon._version import __version__
+from anjeon.engine._engine import Engine, EngineConfig, EngineResult, ProgressFn
+from anjeon.engine._hooks import on_run_end
+from anjeon.engine._plan import (
+    NO_TRANSFORM,
+    TransformSpec,
+    check_transforms,
+    count_cells,
+    iter_cells,
+)
+from anjeon.engine._scoring import inline_scorer
+from anjeon.store import (
+    RunStore,
+    find_resumable,
+    new_run_id,
+    read_config,
+    write_config,
+)
+from anjeon.suites import Suite, resolve_suite
+from anjeon.targets import GenerateConfig, Target, TargetSettings, make_target
+
+StartFn = Callable[[Path, int, int], None]  # run_dir, planned, already finished
+
+
+@dataclass
+class RunSpec:
+    """Everything that defines a run (what ``run.yaml`` records)."""
+
+    suites: list[str]
+    model: str
+    settings: TargetSettings = field(default_factory=TargetSettings)
+    gen: GenerateConfig = field(default_factory=GenerateConfig)
+    transforms: list[TransformSpec] = field(default_factory=lambda: [TransformSpec(NO_TRANSFORM)])
+    epochs: int = 1
+    limit: int | None = None
+    engine: EngineConfig = field(default_factory=EngineConfig)
+    runs_dir: Path = Path("runs")
+    score: bool = True
+
+
+@dataclass
+class Prepared:
+    spec: RunSpec
+    suites: list[Suite]
+    target: Target
+    planned: int
+    config: dict[str, Any]
+    config_hash: str
+
+
+@dataclass
+class RunOutcome:
+    run_dir: Path
+    planned: int
+    resumed_from: int
+    result: EngineResult
+    status: str
+
+
+def _suite_ref(ref: str) -> str:
+    # a user's suite is recorded by absolute path so --resume works from anywhere
+    p = Path(ref)
+    return str(p.resolve()) if p.exists() and ("/" in ref or "\\" in ref or p.suffix) else ref
+
+
+def prepare(spec: RunSpec) -> Prepared:
+    """Load and check everything (suites, target, transforms): InputError or ready."""
+    problems: list[Problem] = []
+    if not spec.suites:
+        problems.append(Problem("", None, None, "give at least one --suite"))
+    if spec.epochs < 1:
+        problems.append(Problem("", None, None, "--epochs must be at least 1"))
+    if spec.limit is not None and spec.limit < 1:
+        problems.append(Problem("", None, None, "--limit must be at least 1"))
+    if spec.engine.max_connections < 1:
+        problems.append(Problem("", None, None, "--max-connections must be at least 1"))
+    suites: list[Suite] = []
+    for ref in spec.suites:
+        try:
+            suites.append(resolve_suite(ref))
+        except InputError as e:
+            problems.extend(e.problems)
+    ids = [s.id for s in suites]
+    for sid in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append(Problem("", None, None, f"suite {sid!r} is given more than once"))
+    try:
+        check_transforms(spec.transforms)
+    except InputError as e:
+        problems.extend(e.problems)
+    target: Target | None = None
+    try:
+        target = make_target(spec.model, spec.settings, spec.gen)
+    except InputError as e:
+        problems.extend(e.problems)
+    if problems or target is None:
+        raise InputError(problems)
+    planned = count_cells(suites, len(spec.transforms), spec.epochs, spec.limit)
+    target_desc = target.describe()
+    identity = {
+        "suites": [[s.id, s.sha256] for s in suites],
+        "target": target_desc["name"],
+        "base_url": target_desc.get("base_url"),
+        "generate": spec.gen.fingerprint(),
+        "transforms": [t.to_dict() for t in spec.transforms],
+        "epochs": spec.epochs,
+        "limit": spec.limit,
+    }
+    config_hash = hashlib.sha256(
+        json.dumps(identity, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()[:16]
+    config: dict[str, Any] = {
+        "run_id": None,
+        "created": None,
+        "anjeon_version": __version__,
+        "config_hash": config_hash,
+        "target": target_desc,
+        "generate": {**asdict(spec.gen), "stop": list(spec.gen.stop)},
+        "engine": asdict(spec.engine),
+        "suites": [
+            {
+                "ref": _suite_ref(ref),
+                "id": s.id,
+                "version": s.version,
+                "sha256": s.sha256,
+                "items": len(s.items),
+            }
+            for ref, s in zip(spec.suites, suites, strict=True)
+        ],
+        "transforms": [t.to_dict() for t in spec.transforms],
+        "epochs": spec.epochs,
+        "limit": spec.limit,
+        "planned": planned,
+    }
+    return Prepared(spec, suites, target, planned, config, config_hash)
+
+
+def spec_from_config(cfg: dict[str, Any], runs_dir: Path, engine: EngineConfig | None) -> RunSpec:
+    """The RunSpec recorded in a run.yaml (for ``--resume``)."""
+    try:
+        t = cfg["target"]
+        g = dict(cfg.get("generate") or {})
+        g["stop"] = tuple(g.get("stop") or ())
+        settings = TargetSettings(
+            base_url=t.get("base_url") if t.get("protocol") != "builtin" else None,
+            api_key_env=t.get("api_key_env"),
+            max_connections=(engine or EngineConfig(**cfg["engine"])).max_connections,
+        )
+        return RunSpec(
+            suites=[s["ref"] for s in cfg["suites"]],
+            model=t["name"],
+            settings=settings,
+            gen=GenerateConfig(**g),
+            transforms=[
+                TransformSpec(x["name"], dict(x.get("params") or {})) for x in cfg["transforms"]
+            ],
+            epochs=int(cfg["epochs"]),
+            limit=cfg.get("limit"),
+            engine=engine or EngineConfig(**cfg["engine"]),
+            runs_dir=runs_dir,
+        )
+    except (KeyError, TypeError, ValueError) as e:
+        raise InputError(f"run.yaml: cannot read the run's config: {e!r}") from None
+
+
+def _check_same(prep: Prepared, recorded: dict[str, Any], run_dir: Path) -> None:
+    if recorded.get("config_hash") == prep.config_hash:
+        return
+    problems = []
+    old = {s["id"]: s["sha256"] for s in recorded.get("suites", [])}
+    for s in prep.suites:
+        if old.get(s.id) not in (None, s.sha256):
+            problems.append(
+                Problem(
+                    str(run_dir / "run.yaml"),
+                    None,
+                    "suites",
+                    f"suite {s.id!r} changed since the run started "
+                    f"(sha256 {old[s.id][:12]} then, {s.sha256[:12]} now)",
+                )
+            )
+    if not problems:
+        problems.append(
+            Problem(
+                str(run_dir / "run.yaml"), None, None, "the run's configuration no longer matches"
+            )
+        )
+    raise InputError(problems)
+
+
+async def execute(
+    prep: Prepared,
+    *,
+    resume: Path | None = None,
+    new: bool = False,
+    retry_failed: bool = False,
+    on_start: StartFn | None = None,
+    on_progress: ProgressFn | None = None,
+) -> RunOutcome:
+    """Run (or resume) and return the outcome; the end hook runs before returning."""
+    await prep.target.start()  # an unreachable server is bad input: nothing written yet
+    store: RunStore | None = None
+    try:
+        run_dir = resume
+        if run_dir is None and not new:
+            run_dir = find_resumable(prep.spec.runs_dir, prep.config_hash)
+        if run_dir is not None:
+            _check_same(prep, read_config(run_dir), run_dir)
+        else:
+            run_id = new_run_id(prep.spec.model)
+            run_dir = prep.spec.runs_dir / run_id
+            run_dir.mkdir(parents=True)
+            config = {
+                **prep.config,
+                "run_id": run_id,
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            }
+            write_config(run_dir, config)
+        store = RunStore.open(run_dir)
+        store.write_items(prep.suites)
+        if retry_failed:
+            store.forget_failed()
+        store.set_meta(status="running", pid=os.getpid(), started=time.time())
+        done = store.finished_keys()
+        if on_start is not None:
+            on_start(run_dir, prep.planned, len(done))
+        spec = prep.spec
+        cells = iter_cells(
+            prep.suites,
+            spec.transforms,
+            spec.epochs,
+            prep.target.name,
+            spec.gen,
+            skip=done,
+            limit=spec.limit,
+        )
+        engine = Engine(
+            prep.target,
+            store,
+            cells,
+            spec.engine,
+            score=inline_scorer() if spec.score else None,
+            on_progress=on_progress,
+        )
+        result = await _run_with_signals(engine)
+        counts = store.counts()
+        complete = counts["answered"] + counts["failed"] >= prep.planned
+        status = (
+            "complete"
+            if complete and result.stop_reason is None
+            else ("stopped" if result.stop_reason == "auth" else "interrupted")
+        )
+        store.set_meta(
+            status=status,
+            stop_reason=result.stop_reason,
+            finished=time.time() if status == "complete" else None,
+        )
+    finally:
+        if store is not None:
+            store.close()
+        await prep.target.close()
+    on_run_end(run_dir)
+    return RunOutcome(run_dir, prep.planned, len(done), result, status)
+
+
+async def _run_with_signals(engine: Engine) -> EngineResult:
+    loop = asyncio.get_running_loop()
+    hits = 0
+
+    def stop() -> None:
+        nonlocal hits
+        hits += 1
+        if hits > 1:
+            os._exit(130)  # a second Ctrl-C: the store is consistent, leave now
+        engine.interrupt()
+
+    installed = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # not the main thread (tests) or no signal support
+    try:
+        return await engine.run()
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)

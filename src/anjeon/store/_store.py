@@ -1,0 +1,165 @@
+"""One SQLite file per run (WAL), written by a single batching writer."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from anjeon.store._schema import migrate
+
+if TYPE_CHECKING:
+    from anjeon.suites import Suite
+
+DB_NAME = "run.db"
+
+CellRow = tuple[str, int, str, str, str, str, str, str, int, str, str, int, float]
+RequestRow = tuple[str, int, float, float, int | None, str]
+ResponseRow = tuple[str, str | None, str | None, int | None, int | None, float]
+ErrorRow = tuple[str, int, str, int | None, str, int]
+ScoreRow = tuple[str, str, str, str, float | None, str | None]
+
+
+class RunStore:
+    """The run's database. Not thread-safe: one writer (the engine's) per run."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        # isolation_level=None: transactions are explicit, one per batch
+        self.con = sqlite3.connect(self.path, isolation_level=None)
+        self.con.execute("PRAGMA journal_mode=WAL")
+        # WAL + NORMAL: a commit survives a process crash (SIGKILL); only a power loss
+        # can drop the last transactions, which resume then simply re-runs
+        self.con.execute("PRAGMA synchronous=NORMAL")
+        self.con.execute("PRAGMA busy_timeout=5000")
+        migrate(self.con)
+
+    @classmethod
+    def open(cls, run_dir: Path | str) -> RunStore:
+        return cls(Path(run_dir) / DB_NAME)
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- meta ------------------------------------------------------------------------
+
+    def set_meta(self, **values: Any) -> None:
+        rows = [(k, json.dumps(v)) for k, v in values.items()]
+        self.con.execute("BEGIN")
+        self.con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", rows)
+        self.con.execute("COMMIT")
+
+    def meta(self) -> dict[str, Any]:
+        return {k: json.loads(v) for k, v in self.con.execute("SELECT key, value FROM meta")}
+
+    # -- writing ---------------------------------------------------------------------
+
+    def write(
+        self,
+        cells: Sequence[CellRow] = (),
+        requests: Sequence[RequestRow] = (),
+        responses: Sequence[ResponseRow] = (),
+        errors: Sequence[ErrorRow] = (),
+        scores: Sequence[ScoreRow] = (),
+    ) -> None:
+        """One transaction for a whole batch; cells last, so a committed cell row
+        always has its response or error with it."""
+        con = self.con
+        con.execute("BEGIN")
+        try:
+            if requests:
+                con.executemany(
+                    "INSERT INTO requests (cell_key, attempt, started, latency, "
+                    "http_status, outcome) VALUES (?,?,?,?,?,?)",
+                    requests,
+                )
+            if responses:
+                con.executemany("INSERT OR REPLACE INTO responses VALUES (?,?,?,?,?,?)", responses)
+            if errors:
+                con.executemany(
+                    "INSERT INTO errors (cell_key, attempt, kind, http_status, "
+                    "message, terminal) VALUES (?,?,?,?,?,?)",
+                    errors,
+                )
+            if scores:
+                con.executemany("INSERT OR REPLACE INTO scores VALUES (?,?,?,?,?,?)", scores)
+            if cells:
+                con.executemany(
+                    "INSERT OR REPLACE INTO cells VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", cells
+                )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def write_scores(self, rows: Iterable[ScoreRow]) -> None:
+        self.con.execute("BEGIN")
+        self.con.executemany("INSERT OR REPLACE INTO scores VALUES (?,?,?,?,?,?)", rows)
+        self.con.execute("COMMIT")
+
+    def write_items(self, suites: Iterable[Suite]) -> None:
+        """Record every item of the run's suites (idempotent: a resume rewrites the same)."""
+        rows = (
+            (suite.id, it.id, it.model_dump_json(exclude_none=True))
+            for suite in suites
+            for it in suite.items
+        )
+        self.con.execute("BEGIN")
+        self.con.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?)", rows)
+        self.con.execute("COMMIT")
+
+    def items(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """(suite id, item id) -> the item as a JSON object."""
+        rows = self.con.execute("SELECT suite, item_id, data FROM items")
+        return {(s, i): json.loads(d) for s, i, d in rows}
+
+    def forget_failed(self) -> int:
+        """Make failed cells pending again (``--retry-failed``); their errors stay."""
+        self.con.execute("BEGIN")
+        n = self.con.execute("DELETE FROM cells WHERE status = 'failed'").rowcount
+        self.con.execute("COMMIT")
+        return n
+
+    # -- reading ---------------------------------------------------------------------
+
+    def finished_keys(self) -> set[str]:
+        return {k for (k,) in self.con.execute("SELECT key FROM cells")}
+
+    def counts(self) -> dict[str, int]:
+        out = {"answered": 0, "failed": 0}
+        for status, n in self.con.execute("SELECT status, count(*) FROM cells GROUP BY 1"):
+            out[status] = n
+        (out["requests"],) = self.con.execute("SELECT count(*) FROM requests").fetchone()
+        return out
+
+    def error_kinds(self, terminal_only: bool = False) -> dict[str, int]:
+        sql = "SELECT kind, count(*) FROM errors"
+        if terminal_only:
+            sql += " WHERE terminal = 1"
+        return dict(self.con.execute(sql + " GROUP BY 1 ORDER BY 2 DESC").fetchall())
+
+    def score_labels(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for scorer, label, n in self.con.execute(
+            "SELECT scorer, label, count(*) FROM scores GROUP BY 1, 2 ORDER BY 1, 3 DESC"
+        ):
+            out.setdefault(scorer, {})[label] = n
+        return out
+
+
+def now() -> float:
+    return time.time()
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

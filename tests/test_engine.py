@@ -1,0 +1,304 @@
+"""The engine: plan keys, retries under faults, early stop, interrupts, hooks, scores."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from anjeon.engine import (
+    EngineConfig,
+    RunOutcome,
+    RunSpec,
+    TransformSpec,
+    add_run_end_hook,
+    count_cells,
+    execute,
+    iter_cells,
+    prepare,
+    to_messages,
+)
+from anjeon.engine._hooks import _hooks
+from anjeon.engine._limits import Bucket, backoff
+from anjeon.store import RunStore
+from anjeon.suites import resolve_suite
+from anjeon.targets import GenerateConfig, Messages, Reply, TargetError, TargetSettings
+from anjeon.testing import ScriptedTarget, StubConfig, StubServer
+
+MINI = Path(__file__).parent / "fixtures" / "run" / "mini.jsonl"
+FAST = EngineConfig(max_connections=8, backoff_base=0.01, backoff_max=0.05, flush_interval=0.05)
+
+
+def spec(tmp: Path, model: str = "builtin/keyword-guard", **kw: Any) -> RunSpec:
+    return RunSpec(
+        suites=[str(MINI)], model=model, runs_dir=tmp / "runs", engine=kw.pop("engine", FAST), **kw
+    )
+
+
+def run(s: RunSpec, **kw: Any) -> RunOutcome:
+    return asyncio.run(execute(prepare(s), **kw))
+
+
+def rows(run_dir: Path, sql: str) -> list[tuple[Any, ...]]:
+    con = sqlite3.connect(run_dir / "run.db")
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+# -- the plan ------------------------------------------------------------------------------
+
+
+def test_cell_keys_are_stable_and_distinct() -> None:
+    suite = resolve_suite(str(MINI))
+    ts = [TransformSpec("none")]
+    gen = GenerateConfig()
+    a = [c.key for c in iter_cells([suite], ts, 2, "builtin/comply-all", gen)]
+    b = [c.key for c in iter_cells([suite], ts, 2, "builtin/comply-all", gen)]
+    assert a == b and len(set(a)) == len(a) == 2 * len(suite.items)
+    assert count_cells([suite], 1, 2, None) == len(a)
+    other_target = {c.key for c in iter_cells([suite], ts, 2, "builtin/refuse-all", gen)}
+    other_gen = {
+        c.key
+        for c in iter_cells([suite], ts, 2, "builtin/comply-all", GenerateConfig(temperature=0.5))
+    }
+    assert not other_target & set(a) and not other_gen & set(a)
+    skip = set(a[:5])
+    assert [c.key for c in iter_cells([suite], ts, 2, "builtin/comply-all", gen, skip=skip)] == a[
+        5:
+    ]
+    assert len(list(iter_cells([suite], ts, 1, "x/y", gen, limit=3))) == 3
+
+
+def test_messages_keep_conversations_and_system_prompts() -> None:
+    suite = resolve_suite(str(MINI))
+    conv = next(i for i in suite.items if i.id == "mini-conv")
+    msgs = to_messages(conv, "default system")
+    assert msgs[0] == {"role": "system", "content": "You are a helpful assistant."}
+    assert [m["role"] for m in msgs] == ["system", "user", "assistant", "user"]
+    plain = suite.items[0]
+    assert to_messages(plain, "default system")[0]["content"] == "default system"
+    assert to_messages(plain, None) == [{"role": "user", "content": plain.text}]
+
+
+def test_backoff_grows_and_honours_retry_after() -> None:
+    assert backoff(1, 1.0, 60, None, 300) <= 1.0
+    assert 4.0 <= backoff(4, 1.0, 60, None, 300) <= 8.0
+    assert backoff(10, 1.0, 60, None, 300) <= 60
+    assert 3.0 <= backoff(1, 1.0, 60, 3.0, 300) <= 3.1
+    assert backoff(1, 1.0, 60, 1e6, 300) <= 300.1
+
+
+def test_rate_limit_bucket_paces_requests() -> None:
+    async def main() -> float:
+        b = Bucket(600, burst_seconds=0.1)  # 10 per second, burst of 1
+        t0 = time.perf_counter()
+        for _ in range(6):
+            await b.acquire()
+        return time.perf_counter() - t0
+
+    assert asyncio.run(main()) >= 0.45
+
+
+# -- runs ----------------------------------------------------------------------------------
+
+
+def test_offline_run_writes_a_complete_run(tmp_path: Path) -> None:
+    out = run(spec(tmp_path))
+    assert out.status == "complete" and out.planned == 21
+    assert rows(out.run_dir, "SELECT count(*), sum(status = 'answered') FROM cells") == [(21, 21)]
+    texts = dict(
+        rows(
+            out.run_dir,
+            "SELECT c.item_id, r.text FROM cells c JOIN responses r ON r.cell_key = c.key",
+        )
+    )
+    assert texts["mini-en-00"].startswith("I'm sorry")  # "kill a Python process"
+    assert texts["mini-ko-04"].startswith("네,")  # jamo slipped through
+    assert (out.run_dir / "run.yaml").is_file()
+
+
+@pytest.mark.timeout(120)
+def test_faults_lose_and_duplicate_nothing(tmp_path: Path) -> None:
+    """~20 % injected faults of every kind: every cell answered or failed with a
+    recorded terminal error; the stub's per-cell counts match the store exactly."""
+    faults = {
+        "500": 0.05,
+        "429": 0.04,
+        "reset": 0.03,
+        "hang": 0.02,
+        "malformed": 0.03,
+        "empty": 0.02,
+        "400": 0.01,
+    }
+    cfg = StubConfig(faults=faults, hang=2.0, retry_after=0.01, seed=3, lifetime=120)
+    s = spec(
+        tmp_path,
+        "openai-compatible/stub",
+        epochs=12,
+        gen=GenerateConfig(timeout=0.5),
+        engine=EngineConfig(
+            max_connections=16,
+            max_retries=4,
+            backoff_base=0.01,
+            backoff_max=0.05,
+            flush_interval=0.05,
+        ),
+    )
+
+    async def main() -> tuple[RunOutcome, dict[str, Any]]:
+        async with StubServer(cfg) as stub:
+            s.settings = TargetSettings(base_url=stub.url)
+            out = await execute(prepare(s))
+            return out, stub.stats()
+
+    out, stats = asyncio.run(main())
+    d = out.run_dir
+    assert out.status == "complete" and out.planned == 21 * 12
+    assert sum(stats["faults"].values()) > 0.12 * stats["requests"]
+    assert set(stats["faults"]) == set(faults)
+    cells = dict(rows(d, "SELECT key, status FROM cells"))
+    assert len(cells) == out.planned  # none lost
+    answered = {k for k, v in cells.items() if v == "answered"}
+    failed = set(cells) - answered
+    assert failed, "the injected 400s should leave terminal errors"
+    # every failed cell has exactly one terminal error; answered cells have none
+    terminal = rows(d, "SELECT cell_key, count(*) FROM errors WHERE terminal = 1 GROUP BY 1")
+    assert dict(terminal) == dict.fromkeys(failed, 1)
+    # one response per answered cell, and the stub served exactly one good answer for each
+    assert {k for (k,) in rows(d, "SELECT cell_key FROM responses")} == answered
+    assert {k for k, n in stats["ok_cells"].items() if n == 1} == answered
+    assert all(n == 1 for n in stats["ok_cells"].values())  # none duplicated
+    # every request the stub saw is recorded as an attempt, per cell
+    attempts = dict(rows(d, "SELECT cell_key, count(*) FROM requests GROUP BY 1"))
+    assert attempts == stats["cells"]
+
+
+def test_401_stops_early_and_the_run_resumes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = StubConfig(require_key="right-key", lifetime=60)
+    monkeypatch.setenv("STUB_KEY", "wrong-key")
+
+    async def main() -> tuple[RunOutcome, RunOutcome, dict[str, Any]]:
+        async with StubServer(cfg) as stub:
+            s = spec(
+                tmp_path,
+                "openai-compatible/stub",
+                epochs=20,
+                settings=TargetSettings(base_url=stub.url, api_key_env="STUB_KEY"),
+                engine=EngineConfig(max_connections=4, flush_interval=0.05),
+            )
+            first = await execute(prepare(s))
+            monkeypatch.setenv("STUB_KEY", "right-key")
+            second = await execute(prepare(s))
+            return first, second, stub.stats()
+
+    first, second, _ = asyncio.run(main())
+    assert first.status == "stopped" and first.result.stop_reason == "auth"
+    assert "401" in (first.result.message or "")
+    assert first.result.requests <= 8  # stopped at once, not after 420 cells
+    assert second.run_dir == first.run_dir  # the same config resumed the same run
+    assert second.status == "complete" and second.resumed_from == 0
+    assert rows(second.run_dir, "SELECT count(*) FROM cells") == [(420,)]
+
+
+def test_terminal_errors_are_recorded_and_retries_wait_for_retry_after(tmp_path: Path) -> None:
+    seen: dict[str, int] = {}
+
+    def script(messages: Messages) -> str | Reply:
+        text = messages[-1]["content"]
+        seen[text] = seen.get(text, 0) + 1
+        if "poem" in text:
+            raise TargetError("http", "HTTP 400: no poems", status=400)
+        if "kimchi" in text and seen[text] == 1:
+            raise TargetError("rate_limit", "HTTP 429", status=429, retry_after=0.3, retryable=True)
+        return "fine"
+
+    s = spec(tmp_path, "scripted/x")
+    prep = prepare(
+        RunSpec(suites=s.suites, model="builtin/comply-all", runs_dir=s.runs_dir, engine=FAST)
+    )
+    prep.target = ScriptedTarget(script)
+    t0 = time.perf_counter()
+    out = asyncio.run(execute(prep))
+    assert time.perf_counter() - t0 >= 0.3
+    assert out.status == "complete"
+    failed = rows(
+        out.run_dir,
+        "SELECT c.item_id, e.http_status, e.terminal FROM cells c "
+        "JOIN errors e ON e.cell_key = c.key WHERE c.status = 'failed'",
+    )
+    assert failed == [("mini-en-01", 400, 1)]
+    kimchi = rows(out.run_dir, "SELECT c.attempts FROM cells c WHERE c.item_id = 'mini-en-05'")
+    assert kimchi == [(2,)]
+
+
+def test_ctrl_c_flushes_and_leaves_a_resumable_run(tmp_path: Path) -> None:
+    s = spec(tmp_path, epochs=60)
+
+    def slow_target() -> Any:
+        prep = prepare(s)
+        prep.target = ScriptedTarget(lambda m: "ok", delay=0.01, name=s.model)
+        return prep
+
+    async def main() -> RunOutcome:
+        task = asyncio.create_task(execute(slow_target()))
+        await asyncio.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGINT)  # the engine's handler, as on Ctrl-C
+        return await task
+
+    out = asyncio.run(main())
+    assert out.status == "interrupted" and out.result.stop_reason == "interrupted"
+    done = rows(out.run_dir, "SELECT count(*) FROM cells")[0][0]
+    assert 0 < done < out.planned
+    store = RunStore.open(out.run_dir)
+    assert store.meta()["status"] == "interrupted"
+    store.close()
+    again = asyncio.run(execute(slow_target()))
+    assert again.run_dir == out.run_dir and again.resumed_from == done
+    assert again.status == "complete"
+    assert rows(out.run_dir, "SELECT count(*) FROM cells") == [(out.planned,)]
+
+
+def test_end_hook_gets_the_run_directory(tmp_path: Path) -> None:
+    seen: list[Path] = []
+    hook = add_run_end_hook(seen.append)
+    try:
+        out = run(spec(tmp_path))
+    finally:
+        _hooks.remove(hook)
+    assert seen == [out.run_dir]
+
+
+def test_inline_score_hook_writes_scores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from anjeon.engine import _run
+
+    def fake(batch: Sequence[tuple[Any, Reply]]) -> list[Any]:
+        return [
+            (
+                c.key,
+                "refusal",
+                "9",
+                "refused" if (r.text or "").startswith("I'm") else "complied",
+                None,
+                None,
+            )
+            for c, r in batch
+        ]
+
+    monkeypatch.setattr(_run, "inline_scorer", lambda: fake)
+    out = run(spec(tmp_path))
+    got = dict(rows(out.run_dir, "SELECT label, count(*) FROM scores GROUP BY 1"))
+    assert sum(got.values()) == 21 and got["refused"] >= 3
+    store = RunStore.open(out.run_dir)
+    assert store.score_labels()["refusal"] == got
+    store.close()
