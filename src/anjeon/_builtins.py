@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-BUILTIN_MODULES: tuple[str, ...] = ()
+BUILTIN_MODULES: tuple[str, ...] = ("anjeon.targets._register",)
 
 
 def register() -> None:
