@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import importlib
 
-BUILTIN_MODULES: tuple[str, ...] = ("anjeon.targets._register",)
+BUILTIN_MODULES: tuple[str, ...] = (
+    "anjeon.targets._register",
+    "anjeon.transforms._universal",
+    "anjeon.transforms._templates",
+    "anjeon.transforms._ko_script",
+    "anjeon.transforms._ko_lexical",
+    "anjeon.transforms._model",
+)
 
 
 def register() -> None:

@@ -1,0 +1,109 @@
+"""Transform specs (``jamo,chosung[k=2]``) and named transform sets (``ko-script``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from anjeon._errors import InputError
+from anjeon.transforms._core import _canonical, _check, load_data, transforms
+
+
+@dataclass(frozen=True)
+class TransformSpec:
+    """One transform with its parameters; ``key`` is stable and goes into the cell key."""
+
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        if not self.params:
+            return self.name
+        inner = ",".join(f"{k}={_canonical(v)}" for k, v in sorted(self.params.items()))
+        return f"{self.name}[{inner}]"
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+def transform_sets() -> dict[str, dict[str, Any]]:
+    """The named sets with their descriptions; ``all`` is every registered transform."""
+    sets: dict[str, dict[str, Any]] = dict(load_data("sets.yaml"))
+    sets["all"] = {
+        "description": {"en": "Every registered transform", "ko": "등록된 모든 변환"},
+        "members": transforms.names(),
+    }
+    return sets
+
+
+def expand_set(name: str) -> list[str]:
+    """The transform names of a set, nested sets flattened, in order, no repeats."""
+    sets = transform_sets()
+    if name not in sets:
+        raise InputError(f"unknown transform set {name!r}; known: {', '.join(sorted(sets))}")
+    out: list[str] = []
+
+    def walk(n: str, seen: tuple[str, ...]) -> None:
+        if n in seen:
+            raise InputError(f"transform set {n!r} contains itself")
+        for m in sets[n]["members"]:
+            if m in sets:
+                walk(m, (*seen, n))
+            elif m not in out:
+                out.append(m)
+
+    walk(name, ())
+    return out
+
+
+def _value(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
+
+
+def _split(spec: str) -> list[str]:
+    parts, depth, cur = [], 0, ""
+    for ch in spec:
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def parse_spec(spec: str) -> list[TransformSpec]:
+    """``"jamo,chosung[k=2],ko-lexical"`` -> specs. A set name expands to its members;
+    parameters go in brackets as ``key=value`` (values read as JSON, else as text)."""
+    out: list[TransformSpec] = []
+    sets = transform_sets()
+    for part in _split(spec):
+        name, _, rest = part.partition("[")
+        name = name.strip()
+        params: dict[str, Any] = {}
+        if rest:
+            if not rest.endswith("]"):
+                raise InputError(f"transform spec {part!r}: missing ']'")
+            for kv in _split(rest[:-1]):
+                key, eq, raw = kv.partition("=")
+                if not eq:
+                    raise InputError(f"transform spec {part!r}: expected key=value, got {kv!r}")
+                params[key.strip()] = _value(raw.strip())
+        if name in sets and name not in transforms:
+            if params:
+                raise InputError(f"transform set {name!r} takes no parameters")
+            specs = [TransformSpec(n) for n in expand_set(name)]
+        else:
+            _check(name, params)
+            specs = [TransformSpec(name, params)]
+        out.extend(s for s in specs if s not in out)
+    return out
