@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sqlite3
@@ -64,7 +65,7 @@ def test_cell_keys_are_stable_and_distinct() -> None:
     a = [c.key for c in iter_cells([suite], ts, 2, "builtin/comply-all", gen)]
     b = [c.key for c in iter_cells([suite], ts, 2, "builtin/comply-all", gen)]
     assert a == b and len(set(a)) == len(a) == 2 * len(suite.items)
-    assert count_cells([suite], 1, 2, None) == len(a)
+    assert count_cells([suite], ts, 2, None) == len(a)
     other_target = {c.key for c in iter_cells([suite], ts, 2, "builtin/refuse-all", gen)}
     other_gen = {
         c.key
@@ -302,3 +303,23 @@ def test_inline_score_hook_writes_scores(tmp_path: Path, monkeypatch: pytest.Mon
     store = RunStore.open(out.run_dir)
     assert store.score_labels()["refusal"] == got
     store.close()
+
+
+def test_transforms_expand_the_plan_only_where_they_apply(tmp_path: Path) -> None:
+    pytest.importorskip("anjeon.transforms")
+    ts = [TransformSpec("none"), TransformSpec("jamo")]
+    out = run(spec(tmp_path, transforms=ts))
+    assert out.planned == 21 + 10  # jamo applies to the ten Korean items only
+    got = rows(
+        out.run_dir,
+        "SELECT c.transform, c.item_id, c.messages, r.text FROM cells c "
+        "JOIN responses r ON r.cell_key = c.key WHERE c.item_id = 'mini-ko-02'",
+    )
+    by = {t: (json.loads(m)[-1]["content"], text) for t, _, m, text in got}
+    assert by["none"][1].startswith("죄송")  # "폭탄" is caught in plain Hangul ...
+    assert "ㅍㅗㄱ" in by["jamo"][0] and by["jamo"][1].startswith("네,")  # ... not in jamo
+    # the disguise does not depend on the target: every model sees the same prompts
+    suite = resolve_suite(str(MINI))
+    a = [c.messages for c in iter_cells([suite], ts, 1, "x/a", GenerateConfig())]
+    b = [c.messages for c in iter_cells([suite], ts, 1, "y/b", GenerateConfig(seed=3))]
+    assert a == b

@@ -52,7 +52,12 @@ def run(
     epochs: int = typer.Option(None, help="Repeat every item this many times [default: 1]."),
     limit: int = typer.Option(None, help="Only the first N items of each suite."),
     transforms: str = typer.Option(
-        None, "--transforms", help="Comma-separated transforms (the baseline 'none' is kept)."
+        None,
+        "--transforms",
+        help="Transforms to add to the baseline, e.g. jamo,chosung[k=2] (see anjeon transforms).",
+    ),
+    transform_set: list[str] = typer.Option(
+        [], "--transform-set", help="A named set of transforms, e.g. ko-script (repeatable)."
     ),
     temperature: float = typer.Option(None),
     max_tokens: int = typer.Option(None),
@@ -74,7 +79,7 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Run suites against a target. The last line printed is the run directory."""
-    from anjeon.engine import EngineConfig, RunSpec, TransformSpec, prepare, spec_from_config
+    from anjeon.engine import EngineConfig, RunSpec, prepare, spec_from_config
     from anjeon.store import find_run, read_config
     from anjeon.targets import GenerateConfig, TargetSettings
 
@@ -123,13 +128,12 @@ def run(
             system=system,
             timeout=timeout if timeout is not None else 120.0,
         )
-        names = ["none"] + [t.strip() for t in (transforms or "").split(",") if t.strip()]
         spec = RunSpec(
             suites=list(suite),
             model=model,
             settings=TargetSettings(base_url, api_key_env, engine.max_connections),
             gen=gen,
-            transforms=[TransformSpec(n) for n in dict.fromkeys(names)],
+            transforms=_transform_specs(transforms, transform_set),
             epochs=epochs if epochs is not None else 1,
             limit=limit,
             engine=engine,
@@ -139,6 +143,26 @@ def run(
     prepared = prepare(spec)
     outcome = _execute(prepared, run_dir, new, retry_failed, quiet)
     _summary(outcome)
+
+
+def _transform_specs(spec: str | None, sets: list[str]) -> list[Any]:
+    """The baseline plus what --transforms / --transform-set name (``anjeon.transforms``
+    parses both; duplicates are dropped, order kept)."""
+    from anjeon.engine import NO_TRANSFORM, TransformSpec
+
+    out = [TransformSpec(NO_TRANSFORM)]
+    if not spec and not sets:
+        return out
+    try:
+        from anjeon.transforms import parse_spec
+    except ImportError:
+        raise InputError("--transforms needs anjeon.transforms, not installed here") from None
+    parsed = parse_spec(",".join([*sets, spec or ""]))
+    for p in parsed:
+        t = TransformSpec(p.name, dict(p.params))
+        if t not in out:
+            out.append(t)
+    return out
 
 
 def _execute(

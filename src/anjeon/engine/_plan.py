@@ -90,25 +90,52 @@ def apply_transform(spec: TransformSpec, item: Item, seed: int) -> Item:
     return result
 
 
-def check_transforms(specs: Sequence[TransformSpec]) -> None:
-    """Unknown transforms are bad input, caught before the run starts."""
-    names = [s.name for s in specs if s.name != NO_TRANSFORM]
-    if not names:
-        return
+def _transforms_module() -> Any:
     try:
-        transforms: Any = importlib.import_module("anjeon.transforms")
+        return importlib.import_module("anjeon.transforms")
     except ImportError:
         raise InputError("transforms are not available in this installation") from None
-    known = set(transforms.transforms.names())
-    bad = [n for n in names if n not in known]
-    if bad:
-        raise InputError(
-            f"unknown transform(s) {', '.join(bad)}; known: {', '.join(sorted(known))}"
-        )
 
 
-def count_cells(suites: Sequence[Suite], n_transforms: int, epochs: int, limit: int | None) -> int:
-    return sum(_n_items(s, limit) for s in suites) * n_transforms * epochs
+def check_transforms(specs: Sequence[TransformSpec]) -> None:
+    """Unknown transforms, unknown parameters and transforms that need an attacker model
+    are bad input, caught before the run starts."""
+    named = [s for s in specs if s.name != NO_TRANSFORM]
+    if not named:
+        return
+    mod = _transforms_module()
+    for s in named:
+        if s.name not in mod.transforms:
+            known = ", ".join(mod.transforms.names())
+            raise InputError(f"unknown transform {s.name!r}; known: {known}")
+        entry = mod.transforms.entry(s.name)
+        unknown = sorted(set(s.params) - set(mod.params_of(entry)))
+        if unknown:
+            raise InputError(f"transform {s.name!r}: unknown parameter {unknown[0]!r}")
+        if entry.meta.get("needs_model"):
+            raise InputError(
+                f"transform {s.name!r} needs an attacker model, which "
+                "`anjeon run` does not take yet"
+            )
+
+
+def applies(spec: TransformSpec, locale: str) -> bool:
+    """Whether a cell exists for this transform and item locale (a Korean-script
+    transform has no cell for an English item)."""
+    if spec.name == NO_TRANSFORM:
+        return True
+    result: bool = _transforms_module().applies_to(spec.name, locale)
+    return result
+
+
+def count_cells(
+    suites: Sequence[Suite], transforms: Sequence[TransformSpec], epochs: int, limit: int | None
+) -> int:
+    n = 0
+    for suite in suites:
+        locales = [it.locale for it in suite.items[: _n_items(suite, limit)]]
+        n += sum(applies(t, loc) for loc in locales for t in transforms)
+    return n * epochs
 
 
 def _n_items(suite: Suite, limit: int | None) -> int:
@@ -135,6 +162,8 @@ def iter_cells(
         for item in suite.items[: _n_items(suite, limit)]:
             item_json = item.model_dump_json(exclude_defaults=True)
             for spec, tf in frozen:
+                if spec.name != NO_TRANSFORM and not applies(spec, item.locale):
+                    continue
                 for epoch in range(epochs):
                     seq += 1
                     key = cell_key(sid, item_json, tf, epoch, fp)

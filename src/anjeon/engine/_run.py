@@ -111,7 +111,7 @@ def prepare(spec: RunSpec) -> Prepared:
         problems.extend(e.problems)
     if problems or target is None:
         raise InputError(problems)
-    planned = count_cells(suites, len(spec.transforms), spec.epochs, spec.limit)
+    planned = count_cells(suites, spec.transforms, spec.epochs, spec.limit)
     target_desc = target.describe()
     identity = {
         "suites": [[s.id, s.sha256] for s in suites],
