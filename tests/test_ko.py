@@ -104,6 +104,12 @@ def test_dubeolsik_round_trip(text: str) -> None:
         ("폭탄 qkdqjq", "폭탄 방법"),
         ("hello world, go to the park", "hello world, go to the park"),
         ("the dog is good", "the dog is good"),
+        ("dkssud zzz", "안녕 ㅋㅋㅋ"),
+        ("anjtdkdy dkssudgktpdy", "뭣아요 안녕하세요"),
+        ("tkfkd so rO", "사랑 내 걔"),
+        ("Social security and the law", "Social security and the law"),
+        ("I love Bohemian Rhapsody", "I love Bohemian Rhapsody"),
+        ("무서워요 antjdnjdyb", "무서워요 무서워요ㅠ"),
     ],
 )
 def test_layout_detection(text: str, expected: str) -> None:
