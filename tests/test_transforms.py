@@ -282,3 +282,24 @@ def test_seed_changes_random_choices_only(name: str) -> None:
                      "fullwidth", "leetspeak", "confusables", "rot13"}  # fmt: skip
     if name in deterministic:
         assert len(outs) == 1
+
+
+@pytest.mark.parametrize("name", expand_set("normalizable"))
+@settings(max_examples=60)
+@given(text=hangul_text, seed=st.integers(0, 2**32))
+def test_normalizer_undoes_the_normalizable_set(name: str, text: str, seed: int) -> None:
+    from anjeon.ko import normalize_ko
+
+    assert normalize_ko(apply(name, {}, item(text), seed).text) == text
+
+
+@settings(max_examples=60)
+@given(text=hangul_text)
+def test_normalizer_undoes_keyboard_typing(text: str) -> None:
+    from anjeon.ko import normalize_ko
+
+    typed = apply("keyboard", {}, item(text), 0).text
+    back = normalize_ko(typed, keyboard=True)
+    # every word that types whole syllables comes back; rare ㅑ-syllables (챠) may not
+    for w, orig in zip(back.split(), text.split(), strict=True):
+        assert w == orig or not any("\uac00" <= c <= "\ud7a3" for c in w)

@@ -69,3 +69,15 @@ def test_apply_errors_exit_2() -> None:
         capture_output=True, text=True,
     )  # fmt: skip
     assert out.returncode == 2 and "unknown transform 'nope'" in out.stderr
+
+
+def test_recovery_numbers() -> None:
+    res = runner.invoke(app, ["transforms", "recovery", "-s", "smoke", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    rows = {(r["transform"], r["lang"]): r for r in json.loads(res.stdout)}
+    for name in ("jamo", "fillers", "zero-width", "fullwidth"):
+        assert rows[name, "ko"]["exact"] == 100.0
+    assert rows["keyboard", "ko"]["exact"] == 0.0
+    res = runner.invoke(app, ["transforms", "recovery", "-s", "smoke", "--keyboard", "-f", "json"])
+    rows = {(r["transform"], r["lang"]): r for r in json.loads(res.stdout)}
+    assert rows["keyboard", "ko"]["exact"] > 80

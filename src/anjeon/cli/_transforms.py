@@ -98,3 +98,27 @@ def apply_(
     else:
         for m in out:
             typer.echo(f"[{m.role}] {m.content}")
+
+
+@transforms_app.command("recovery")
+def recovery(
+    suite: list[str] = typer.Option(
+        ["core", "kr-local"], "--suite", "-s", help="Suites whose items to measure on."
+    ),
+    seed: int = typer.Option(0, "--seed"),
+    keyboard: bool = typer.Option(False, "--keyboard", help="normalize_ko(keyboard=True)."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """How much normalize_ko recovers of each transform's output (offline transforms)."""
+    from anjeon.suites import resolve_suite
+    from anjeon.transforms._recovery import measure_recovery
+
+    items = [it for s in suite for it in resolve_suite(s).items]
+    rows = measure_recovery(items, seed=seed, keyboard=keyboard)
+    if fmt is Format.json:
+        emit_json(rows)
+        return
+    cols = ["transform", "lang", "n", "exact %", "keyword items", "seen before %", "seen after %"]
+    keys = ["transform", "lang", "n", "exact", "keyword_items", "keywords_before",
+            "keywords_after"]  # fmt: skip
+    print_table("normalize_ko recovery", cols, [[r[k] for k in keys] for r in rows])
