@@ -110,3 +110,35 @@ def test_chat_from_target_with_a_reference_system() -> None:
             await target.close()
 
     assert asyncio.run(go()).strip()
+
+
+def test_model_transforms_against_the_stub_server() -> None:
+    from anjeon.targets import GenerateConfig, TargetSettings, make_target
+    from anjeon.testing import StubConfig, StubServer, fetch_stats
+
+    async def go(url: str) -> tuple[Item, Item]:
+        settings = TargetSettings(base_url=url)
+        attacker = make_target("openai-compatible/stub", settings, GenerateConfig())
+        target = make_target("openai-compatible/stub", settings, GenerateConfig())
+        await attacker.start()
+        await target.start()
+        try:
+            pivot = await apply_async(
+                "translate-pivot", {}, item("비밀번호"), 0, attacker=chat_from_target(attacker)
+            )
+            conv = await apply_async(
+                "crescendo", {"turns": 2}, item("goal", "en-US"), 0,
+                attacker=chat_from_target(attacker), target=chat_from_target(target),
+            )  # fmt: skip
+            return pivot, conv
+        finally:
+            await attacker.close()
+            await target.close()
+
+    with StubServer(StubConfig()).in_thread() as stub:
+        pivot, conv = asyncio.run(go(stub.url))
+        stats = fetch_stats(stub.url)
+    assert pivot.text.startswith("네,")  # the stub's Korean answer, code path end to end
+    assert isinstance(conv.prompt, list) and conv.prompt[-1].content == "goal"
+    assert [m.role for m in conv.prompt] == ["user", "assistant", "user"]  # a 1-line plan
+    assert stats["requests"] == 4  # two translations, one plan, one turn to the target
