@@ -1,0 +1,35 @@
+"""The scorer contract: a pure function from a batch of inputs to one score each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from anjeon._registry import Registry
+from anjeon.suites import Item
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreInput:
+    """One cell to score: the item asked and what the target answered.
+
+    ``response`` is None when the cell ended in an error; ``finish_reason`` is what the
+    target reported (``"stop"``, ``"length"``, ``"content_filter"`` ...), if anything.
+    """
+
+    item: Item
+    response: str | None
+    finish_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    label: str
+    value: float | None = None
+    details: dict[str, Any] | None = None
+
+
+Scorer = Callable[[Sequence[ScoreInput]], list[Score]]
+
+scorers: Registry[Scorer] = Registry("scorer")

@@ -1,0 +1,121 @@
+"""The refusal lexicon: ``data/refusal.yaml`` compiled once into a few combined regexes.
+
+Speed matters (the engine scores every response inline), and Python's ``re`` is only
+fast when every alternative of a combined pattern starts with a plain character: then
+the engine skips, in C, every position whose character starts no alternative, and at
+the others it tries only the alternatives that share that character. So fragments are
+rewritten before they are joined: a leading ``\\b`` becomes a look-behind after the
+first letter, a leading group of plain alternatives ``(?:a|b)rest`` is expanded into
+``arest|brest``, and the result is grouped by first character (a one-level trie).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+LANGS = ("en", "ko")
+_PLAIN = re.compile(r"[^\\()\[\]{}?*+.^$|]+")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    version: int
+    # one pattern per script: an alternation over many first characters is slow, and a
+    # Korean pattern need not run on a response without Hangul
+    refusal_en: re.Pattern[str]
+    refusal_ko: re.Pattern[str]
+    # refusal-shaped disclaimers ("I can't give legal advice, but ..."), which hide a
+    # refusal match they overlap
+    disclaimer: re.Pattern[str]
+    # refusals that only count at the very start of a response ("No.", "nah")
+    opening: re.Pattern[str]
+    pivot: re.Pattern[str]
+    offer: re.Pattern[str]
+    redirect: re.Pattern[str]
+    crisis: re.Pattern[str]
+    degenerate: re.Pattern[str]
+    stopwords: frozenset[str]
+
+
+def _leading_group(fragment: str) -> tuple[list[str], str] | None:
+    """``(?:a|b|c)rest`` -> (["a", "b", "c"], "rest") when a, b, c are plain text."""
+    if not fragment.startswith("(?:"):
+        return None
+    depth = 0
+    for i, ch in enumerate(fragment):
+        if ch == "(" and (i == 0 or fragment[i - 1] != "\\"):
+            depth += 1
+        elif ch == ")" and fragment[i - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                options = fragment[3:i].split("|")
+                if all(_PLAIN.fullmatch(o) for o in options):
+                    return options, fragment[i + 1 :]
+                return None
+    return None
+
+
+def literal_first(fragment: str) -> list[str]:
+    """The fragment as alternatives that each start with a plain character."""
+    if fragment.startswith("\\b") and fragment[2:3].isalnum():
+        c = fragment[2]
+        return [f"{c}(?<!\\w{c}){fragment[3:]}"]
+    if fragment.startswith("\\b("):
+        split = _leading_group(fragment[2:])
+        if split is not None:
+            return [x for o, rest in [split] for opt in o for x in literal_first(f"\\b{opt}{rest}")]
+    split = _leading_group(fragment)
+    if split is not None:
+        options, rest = split
+        return [x for opt in options for x in literal_first(opt + rest)]
+    if not fragment or not _PLAIN.match(fragment[0]):
+        raise ValueError(f"lexicon fragment does not start with plain text: {fragment!r}")
+    return [fragment]
+
+
+def _trie(fragments: list[str]) -> str:
+    by_first: dict[str, list[str]] = defaultdict(list)
+    for f in fragments:
+        for alt in literal_first(f):
+            by_first[alt[0]].append(alt[1:])
+    return "|".join(f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in sorted(by_first.items()))
+
+
+def _both(data: dict[str, Any], group: str) -> list[str]:
+    section = data[group]
+    return [f for lang in LANGS for f in section.get(lang, [])]
+
+
+def compile_lexicon(data: dict[str, Any]) -> Lexicon:
+    refusal = _both(data, "refusal")
+    anchored = [f for f in refusal if f.startswith("^")]
+
+    def free(lang: str) -> list[str]:
+        return [f for f in data["refusal"].get(lang, []) if not f.startswith("^")]
+
+    return Lexicon(
+        version=int(data["version"]),
+        refusal_en=re.compile(_trie(free("en"))),
+        refusal_ko=re.compile(_trie(free("ko"))),
+        disclaimer=re.compile(_trie(_both(data, "disclaimer"))),
+        opening=re.compile("|".join(f"(?:{f[1:]})" for f in anchored)),
+        pivot=re.compile(_trie(_both(data, "pivot"))),
+        offer=re.compile(_trie(_both(data, "offer"))),
+        redirect=re.compile(_trie(_both(data, "redirect"))),
+        crisis=re.compile(_trie(_both(data, "crisis"))),
+        degenerate=re.compile("|".join(f"(?:{f})" for f in data["degenerate"])),
+        stopwords=frozenset(data["stopwords"]),
+    )
+
+
+@cache
+def lexicon() -> Lexicon:
+    import yaml
+
+    text = resources.files("anjeon.scorers").joinpath("data/refusal.yaml").read_text("utf-8")
+    return compile_lexicon(yaml.safe_load(text))
