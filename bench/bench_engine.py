@@ -14,6 +14,7 @@ off unless asked. The ratio is throughput(anjeon) / throughput(bare loop).
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
@@ -26,12 +27,23 @@ from anjeon.testing import StubConfig, stub_process
 CASES = {"0ms": (20_000, 0.0, 0.5), "50ms": (5_000, 0.05, 0.85)}
 
 
+def _scored(run_dir: Path) -> int:
+    con = sqlite3.connect(run_dir / "run.db")
+    try:
+        (n,) = con.execute("SELECT count(*) FROM scores WHERE scorer = 'refusal'").fetchone()
+    finally:
+        con.close()
+    return int(n)
+
+
 def bench(case: str, repeat: int, connections: int, quiet: bool, inspect: bool) -> bool:
     n, latency, target = CASES[case]
     with tempfile.TemporaryDirectory() as tmp:
         suite = make_suite(Path(tmp) / f"bench{n}.jsonl", n)
         with stub_process(StubConfig(latency=latency, lifetime=1800)) as url:
-            bare, ours = [], []
+            bare: list[float] = []
+            ours: list[float] = []
+            scored: list[int] = []
             for i in range(repeat):
                 dt, _, _ = timed(
                     [
@@ -56,8 +68,9 @@ def bench(case: str, repeat: int, connections: int, quiet: bool, inspect: bool) 
                     "--runs-dir",
                     str(Path(tmp) / f"runs{i}"),
                 ]
-                dt, _, _ = timed(anjeon_cmd(*args, *(["--quiet"] if quiet else [])))
+                dt, _, run_dir = timed(anjeon_cmd(*args, *(["--quiet"] if quiet else [])))
                 ours.append(dt)
+                scored.append(_scored(Path(run_dir)))
         b, o = min(bare), min(ours)
         ratio = b / o
         ok = ratio >= target
@@ -66,6 +79,7 @@ def bench(case: str, repeat: int, connections: int, quiet: bool, inspect: bool) 
             f"bare loop {b:.2f} s ({n / b:,.0f}/s), anjeon {o:.2f} s ({n / o:,.0f}/s); "
             f"ratio {ratio:.2f} (target >= {target}) {'OK' if ok else 'BELOW TARGET'}"
         )
+        print(f"  refusal scores written per anjeon run: {scored} (of {n} each)")
         print(
             f"  all runs: bare {', '.join(f'{x:.2f}' for x in bare)}; "
             f"anjeon {', '.join(f'{x:.2f}' for x in ours)}"

@@ -55,11 +55,8 @@ def target_fingerprint(target: str, gen: GenerateConfig) -> str:
 
 def cell_key(suite: str, item_json: str, transform: tuple[str, str], epoch: int, fp: str) -> str:
     """``transform`` is (name, canonical params JSON), see ``TransformSpec.frozen``."""
-    h = hashlib.blake2b(digest_size=16)
-    for part in (suite, item_json, transform[0], transform[1], str(epoch), fp):
-        h.update(part.encode())
-        h.update(b"\0")
-    return h.hexdigest()
+    raw = "\0".join((suite, item_json, transform[0], transform[1], str(epoch), fp))
+    return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
 def transform_seed(suite: str, item_id: str, spec: TransformSpec, epoch: int) -> int:
@@ -178,7 +175,7 @@ def iter_cells(
                         sid,
                         it,
                         spec.name,
-                        spec.params_json,
+                        tf[1],
                         epoch,
                         to_messages(it, system),
                     )
