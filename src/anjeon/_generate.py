@@ -24,10 +24,27 @@ def taxonomy_md() -> str:
     return to_markdown(taxonomy())
 
 
+def suite_md(suite_id: str) -> Callable[[], str]:
+    def make() -> str:
+        from anjeon.suites import resolve_suite
+        from anjeon.suites._stats import suite_markdown
+
+        return suite_markdown(resolve_suite(suite_id))
+
+    return make
+
+
+def _builtin_suites() -> list[str]:
+    from anjeon.suites import builtin_suite_ids
+
+    return builtin_suite_ids()
+
+
 # repo-relative path -> producer
 GENERATED: dict[str, Callable[[], str]] = {
     "schemas/item.schema.json": item_schema,
     "docs/taxonomy.md": taxonomy_md,
+    **{f"docs/suites/{s}.md": suite_md(s) for s in _builtin_suites()},
 }
 
 
