@@ -85,7 +85,8 @@ def suite_markdown(suite: Suite) -> str:
         "## Items by locale and kind",
         "",
         *_table(["locale", *kinds, "total"],
-                [[loc, *[by_lk[(loc, k)] for k in kinds], n] for loc, n in st["by_locale"].items()]),
+                [[loc, *[by_lk[(loc, k)] for k in kinds], n]
+                 for loc, n in st["by_locale"].items()]),
         "",
         "## Expected behaviour",
         "",
