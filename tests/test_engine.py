@@ -323,3 +323,21 @@ def test_transforms_expand_the_plan_only_where_they_apply(tmp_path: Path) -> Non
     a = [c.messages for c in iter_cells([suite], ts, 1, "x/a", GenerateConfig())]
     b = [c.messages for c in iter_cells([suite], ts, 1, "y/b", GenerateConfig(seed=3))]
     assert a == b
+
+
+def test_rpm_limit_paces_the_run(tmp_path: Path) -> None:
+    s = spec(tmp_path, epochs=2)
+    s.engine = EngineConfig(max_connections=8, rpm=600, flush_interval=0.05)
+    prep = prepare(s)
+    times: list[float] = []
+
+    def script(messages: Messages) -> str:
+        times.append(time.perf_counter())
+        return "ok"
+
+    prep.target = ScriptedTarget(script, name=s.model)
+    out = asyncio.run(execute(prep))
+    assert out.status == "complete" and len(times) == 42
+    # 10 per second after a burst of 20 (two seconds' worth): 22 more take >= 2 s
+    assert times[-1] - times[0] >= 2.0
+    assert times[19] - times[0] < 0.5
