@@ -16,6 +16,9 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "anjeon.transforms._ko_lexical",
     "anjeon.transforms._model",
     "anjeon.scorers._refusal",
+    "anjeon.scorers._pii",
+    "anjeon.scorers._crisis",
+    "anjeon.scorers._bias",
 )
 
 

@@ -6,6 +6,22 @@ Built-ins: ``refusal``, ``pii``, ``crisis``, ``bias_qa``.
 """
 
 from anjeon.scorers._base import Score, ScoreInput, Scorer, scorers
+from anjeon.scorers._bias import bias_scores, parse_choice
+from anjeon.scorers._crisis import crisis_lines, find_lines
+from anjeon.scorers._pii import Finding, find_pii
 from anjeon.scorers._refusal import OUTCOMES, classify_refusal
 
-__all__ = ["OUTCOMES", "Score", "ScoreInput", "Scorer", "classify_refusal", "scorers"]
+__all__ = [
+    "OUTCOMES",
+    "Finding",
+    "Score",
+    "ScoreInput",
+    "Scorer",
+    "bias_scores",
+    "classify_refusal",
+    "crisis_lines",
+    "find_lines",
+    "find_pii",
+    "parse_choice",
+    "scorers",
+]
