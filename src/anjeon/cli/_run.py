@@ -169,9 +169,15 @@ def _execute(
     prepared: Any, run_dir: Path | None, new: bool, retry_failed: bool, quiet: bool
 ) -> RunOutcome:
     import asyncio
+    import gc
 
     from anjeon.engine import execute
 
+    # the loaded suites live until the process ends: move them out of the cyclic GC's
+    # generations, which would otherwise re-traverse every item on each full pass (the
+    # command is a short-lived process, so nothing frozen here needs collecting later)
+    gc.collect()
+    gc.freeze()
     progress = None if quiet else _Progress()
     try:
         return asyncio.run(
