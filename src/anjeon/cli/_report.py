@@ -1,0 +1,187 @@
+"""``anjeon report``, ``anjeon compare`` and ``anjeon check``: the HTML report and the
+summaries of a run, paired comparisons of runs, and the release gate."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from anjeon._errors import InputError
+
+RUNS_DIR: Any = typer.Option(Path("runs"), "--runs-dir", help="Where run ids are looked up.")
+EXIT_FAILED = 1
+
+
+class ReportFormat(StrEnum):
+    html = "html"
+    md = "md"
+    text = "text"
+    json = "json"
+
+
+class CompareFormat(StrEnum):
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+class Lang(StrEnum):
+    en = "en"
+    ko = "ko"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+    app.command("compare")(compare)
+    app.command("check")(check)
+
+
+def _record(run_dir: Path, standard: str | None, write: bool) -> dict[str, Any]:
+    from anjeon.analysis import RECORD_NAME, build_record, dumps_record
+
+    record = build_record(run_dir, standard)
+    if write:
+        path = run_dir / RECORD_NAME
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(dumps_record(record), encoding="utf-8")
+        tmp.replace(path)
+    return record
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(str(out))
+
+
+def report(
+    run: str = typer.Argument(..., help="A run directory, or a run id in --runs-dir."),
+    fmt: ReportFormat = typer.Option(
+        ReportFormat.html, "--format", "-f", help="html writes report.html; md, text, json print."
+    ),
+    out: Path = typer.Option(None, "--out", "-o", help="Write here instead."),
+    reference: list[str] = typer.Option(
+        [], "--reference", "-r", help="A run of a reference system to show beside (repeatable)."
+    ),
+    standard: str = typer.Option(None, help="Reference standard for grades (id or file)."),
+    lang: Lang = typer.Option(Lang.en, help="The language the page opens in."),
+    max_cells: int = typer.Option(
+        None, help="Embed at most this many cells in the drill-down (default: all)."
+    ),
+    runs_dir: Path = RUNS_DIR,
+) -> None:
+    """Write the run's record.json and its self-contained HTML report (or print a
+    Markdown / text summary)."""
+    from anjeon.store import find_run
+
+    run_dir = find_run(run, runs_dir)
+    refs = [find_run(r, runs_dir) for r in reference]
+    if max_cells is not None and max_cells < 0:
+        raise InputError("--max-cells must be ≥ 0")
+    record = _record(run_dir, standard, write=fmt is ReportFormat.html)
+    if fmt is ReportFormat.html:
+        from anjeon.report import load_reference, write_report
+
+        path = write_report(
+            run_dir,
+            record,
+            references=[load_reference(r) for r in refs],
+            lang=lang.value,
+            max_cells=max_cells,
+            out=out,
+        )
+        typer.echo(str(path))
+        return
+    from anjeon.analysis import dumps_record, to_markdown, to_text
+
+    text = {"md": to_markdown, "text": to_text, "json": dumps_record}[fmt.value](record)
+    _emit(text, out)
+
+
+def compare(
+    runs: list[str] = typer.Argument(..., help="Two or more runs; the first is the baseline."),
+    fmt: CompareFormat = typer.Option(CompareFormat.md, "--format", "-f"),
+    out: Path = typer.Option(None, "--out", "-o", help="Write here (html: compare.html)."),
+    lang: Lang = typer.Option(Lang.en, help="The language the HTML page opens in."),
+    runs_dir: Path = RUNS_DIR,
+) -> None:
+    """Paired differences of each run against the first, per hazard and locale, with
+    intervals and McNemar p-values."""
+    from anjeon.report import compare_html, compare_markdown, compare_runs
+    from anjeon.store import find_run
+
+    data = compare_runs([find_run(r, runs_dir) for r in runs])
+    if fmt is CompareFormat.json:
+        _emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", out)
+    elif fmt is CompareFormat.md:
+        _emit(compare_markdown(data), out)
+    else:
+        _emit(compare_html(data, lang.value), out or Path("compare.html"))
+
+
+def check(
+    run: str = typer.Argument(..., help="A run directory, a run id, or a record.json file."),
+    max_violation_rate: str = typer.Option(
+        None, help="Fail above this violation rate, e.g. 0.05 or 5%."
+    ),
+    max_gap: str = typer.Option(
+        None, help="Fail when |ko-KR − en-US| (paired) exceeds this, e.g. 0.05 or 5%."
+    ),
+    min_grade: str = typer.Option(None, help="Fail below this grade (Poor … Excellent)."),
+    per_hazard: bool = typer.Option(False, help="Apply each threshold to every hazard too."),
+    upper: bool = typer.Option(
+        False, help="Judge rates and gaps by their 95 % upper bound (stricter)."
+    ),
+    rebuild: bool = typer.Option(False, help="Rebuild record.json even if present."),
+    standard: str = typer.Option(None, help="Reference standard when the record is built."),
+    runs_dir: Path = RUNS_DIR,
+) -> None:
+    """A release gate for CI: exit 0 when every check passes, 1 with the list of what
+    failed, 2 on bad input."""
+    from anjeon.analysis import RECORD_NAME
+    from anjeon.report import check_record, parse_grade, parse_share
+    from anjeon.store import find_run
+
+    rate = (
+        None
+        if max_violation_rate is None
+        else parse_share(max_violation_rate, "--max-violation-rate")
+    )
+    gap = None if max_gap is None else parse_share(max_gap, "--max-gap")
+    grade = None if min_grade is None else parse_grade(min_grade)
+    path = Path(run)
+    if path.is_file():
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise InputError(f"{path}: cannot read the record: {e}") from None
+    else:
+        run_dir = find_run(run, runs_dir)
+        if (run_dir / RECORD_NAME).is_file() and not rebuild and standard is None:
+            record = json.loads((run_dir / RECORD_NAME).read_text(encoding="utf-8"))
+        else:
+            record = _record(run_dir, standard, write=True)
+    if not isinstance(record, dict) or "metrics" not in record:
+        raise InputError(f"{run}: not an anjeon record")
+    outcomes = check_record(
+        record,
+        max_violation_rate=rate,
+        max_gap=gap,
+        min_grade=grade,
+        per_hazard=per_hazard,
+        upper=upper,
+    )
+    failed = [o for o in outcomes if not o.passed]
+    target = record.get("target", {}).get("name")
+    for o in outcomes:
+        typer.echo(f"{'PASS' if o.passed else 'FAIL'}  {o.check:<9} {o.message}")
+    if failed:
+        typer.echo(f"{len(failed)} of {len(outcomes)} checks failed for {target}.", err=True)
+        raise typer.Exit(EXIT_FAILED)
+    typer.echo(f"all {len(outcomes)} checks passed for {target}.")

@@ -1,0 +1,72 @@
+"""Number formats shared by the HTML, Markdown and the tests that compare them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+
+def pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.1f}%"
+
+
+def interval(f: dict[str, Any]) -> str:
+    if f.get("ci_low") is None:
+        return ""
+    return f"[{pct(f['ci_low'])}, {pct(f['ci_high'])}]"
+
+
+def pts(x: float | None) -> str:
+    """A signed difference of rates in percentage points."""
+    return "—" if x is None else f"{100 * x:+.1f}"
+
+
+def signed_interval(d: dict[str, Any]) -> str:
+    if d.get("ci_low") is None:
+        return ""
+    return f"[{pts(d['ci_low'])}, {pts(d['ci_high'])}]"
+
+
+def pvalue(p: float | None) -> str:
+    if p is None:
+        return "—"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def when(value: Any) -> str:
+    """A run time (ISO string or epoch seconds) as UTC text."""
+    if value is None:
+        return "—"
+    t = seconds(value)
+    if t is None:
+        return str(value)
+    return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def seconds(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return dt.datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S%z").timestamp()
+    except ValueError:
+        return None
+
+
+def duration(start: Any, end: Any) -> str:
+    a, b = seconds(start), seconds(end)
+    if a is None or b is None or b < a:
+        return "—"
+    s = b - a
+    if s < 60:
+        return f"{s:.1f} s"
+    m, s = divmod(int(s), 60)
+    h, m = divmod(m, 60)
+    return f"{h} h {m} min" if h else f"{m} min {s} s"
+
+
+def latency(s: float | None) -> str:
+    if s is None:
+        return "—"
+    return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.2f} s"

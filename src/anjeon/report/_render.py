@@ -1,0 +1,168 @@
+"""The self-contained HTML report: one file, CSS and script inline, no request of any
+kind (a Content-Security-Policy in the page forbids them as a second line of defence)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from anjeon._version import __version__
+from anjeon.analysis import PROXY_NOTE
+from anjeon.report import _format, _sections
+from anjeon.report._cells import cells_data, json_script
+from anjeon.report._flatten import flatten
+from anjeon.report._i18n import DATA, LANGS, strings, t, text
+from anjeon.report._sections import Reference
+
+REPORT_NAME = "report.html"
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@cache
+def _env() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,  # model output and every other string is escaped
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        t=t,
+        text=text,
+        has_string=lambda key: key in strings(),
+        flatten=flatten,
+        pct=_format.pct,
+        interval=_format.interval,
+        pts=_format.pts,
+        signed_interval=_format.signed_interval,
+        pvalue=_format.pvalue,
+        when=_format.when,
+        duration=_format.duration,
+        latency=_format.latency,
+    )
+    return env
+
+
+@cache
+def _asset(name: str) -> Markup:
+    # the assets are ours and contain no "</style" or "</script"
+    return Markup((DATA / name).read_text(encoding="utf-8"))
+
+
+def _sha256(script: str) -> str:
+    """For the page's CSP: only this exact inline script may run."""
+    import base64
+    import hashlib
+
+    return base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+
+
+def _ui(record: dict[str, Any], cells: dict[str, Any]) -> dict[str, Any]:
+    """The strings and names the table's script needs."""
+    names = _sections._names()
+    hazards = {c: names[c] for c in cells["dims"]["hazard"] if c in names}
+    for c in cells["dims"]["hazard"]:
+        p = c.split(".", 1)[0]
+        if p in names:
+            hazards[p] = names[p]
+    personas = {
+        p: names[f"persona:{p}"] for p in cells["dims"]["persona"] if f"persona:{p}" in names
+    }
+    return {"strings": strings(), "names": {"hazard": hazards, "persona": personas}}
+
+
+def checks(record: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
+    found = record.get("checks") or {}
+    return [(name, flatten(value)) for name, value in found.items() if value]
+
+
+def render_html(
+    record: dict[str, Any],
+    cells: dict[str, Any],
+    *,
+    references: Sequence[Reference] = (),
+    lang: str = "en",
+    generate: dict[str, Any] | None = None,
+) -> str:
+    """The report of one run from its record and its cells (see ``cells_data``)."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}")
+    target = record["target"]
+    is_reference = (target.get("name") or "").startswith("builtin/") or target.get("kind") == (
+        "reference"
+    )
+    truncated = cells["n"] if cells["total"] > cells["n"] else 0
+    return str(
+        _env()
+        .get_template("report.html.j2")
+        .render(
+            record=record,
+            lang=lang,
+            version=__version__,
+            css=_asset("report.css"),
+            js=_asset("report.js"),
+            script_hash=_sha256(_asset("report.js")),
+            is_reference=is_reference,
+            v=_sections.verdict(record),
+            refs=_sections.references(record, references),
+            hm=_sections.heatmap(record),
+            gp=_sections.gap(record),
+            ps=_sections.personas(record),
+            up=_sections.uplift(record),
+            to=_sections.tradeoff(record, references),
+            checks=checks(record),
+            proxy_note=PROXY_NOTE,
+            generate={k: v for k, v in (generate or {}).items() if v not in (None, [], {})},
+            truncated=truncated,
+            ui_json=Markup(json_script(_ui(record, cells))),
+            record_json=Markup(json_script(record)),
+            cells_json=Markup(json_script(cells)),
+        )
+    )
+
+
+def load_reference(run_dir: Path) -> Reference:
+    """A reference run's record: its record.json if present, else built now."""
+    from anjeon.analysis import RECORD_NAME, build_record
+
+    path = run_dir / RECORD_NAME
+    if path.is_file():
+        record = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        record = build_record(run_dir)
+    return Reference(record["target"]["name"] or run_dir.name, record)
+
+
+def write_report(
+    run_dir: Path,
+    record: dict[str, Any],
+    *,
+    references: Sequence[Reference] = (),
+    lang: str = "en",
+    max_cells: int | None = None,
+    out: Path | None = None,
+) -> Path:
+    """Write ``report.html`` (or ``out``) for the run; returns its path."""
+    from anjeon.store import read_config
+
+    generate = read_config(run_dir).get("generate")
+    html = render_html(
+        record,
+        cells_data(run_dir, max_cells),
+        references=references,
+        lang=lang,
+        generate=generate if isinstance(generate, dict) else None,
+    )
+    path = out or run_dir / REPORT_NAME
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(path)
+    return path
