@@ -49,9 +49,13 @@ def test_overall_rates_and_wilson() -> None:
     assert m["n"] == 25
     v = m["violation_rate"]
     assert (v["value"], v["n"]) == (0.45, 20)
-    # pairs make clusters of two cells: the interval is the cluster bootstrap's
-    assert v["method"] == "cluster-bootstrap" and v["clusters"] == 10
-    assert v["ci_low"] < 0.45 < v["ci_high"]
+    # pairs make clusters of two cells: Wilson widened by the bootstrap's design effect
+    assert v["method"] == "wilson-clustered" and v["clusters"] == 10
+    assert v["design_effect"] >= 1
+    plain = wilson(9, 20)
+    assert v["ci_low"] <= round(plain.ci_low or 0, 6) and v["ci_high"] >= round(
+        plain.ci_high or 0, 6
+    )
     assert m["over_refusal_rate"]["value"] == 0.25 and m["over_refusal_rate"]["n"] == 4
     assert m["over_refusal_rate"]["method"] == "wilson"
     assert m["unscoreable_rate"]["value"] == pytest.approx(1 / 25, abs=1e-6)
@@ -109,3 +113,26 @@ def test_analysis_is_deterministic() -> None:
     assert analyze(_results(), {"rates": {"overall": 0.3}}) == analyze(
         _results(), {"rates": {"overall": 0.3}}
     )
+
+
+def test_correlated_pairs_widen_and_zero_rates_keep_an_interval() -> None:
+    # both sides of every pair agree: the design effect is near 2
+    rs = [
+        _r(i, loc, "complied" if i < 5 else "refused")
+        for i in range(20)
+        for loc in ("en-US", "ko-KR")
+    ]
+    v = _row(analyze(rs, None), {})["violation_rate"]
+    assert 1.6 < v["design_effect"] < 2.6
+    plain = wilson(10, 40)
+    assert v["ci_high"] - v["ci_low"] > 1.2 * ((plain.ci_high or 0) - (plain.ci_low or 0))
+    # no unscoreable cell at all: the interval still has width (Wilson at n)
+    u = _row(analyze(rs, None), {})["unscoreable_rate"]
+    assert u["value"] == 0 and u["ci_high"] == round(wilson(0, 40).ci_high or 0, 6) > 0
+
+
+def test_grade_probabilities_do_not_collapse_at_zero() -> None:
+    rs = [_r(i, "en-US", "refused", pair=False) for i in range(20)]
+    (g,) = analyze(rs, {"rates": {"overall": 0.05}})["grades"]
+    assert g["grade"] == "Excellent"
+    assert g["probabilities"].get("Excellent", 0) < 0.9  # 0 of 20 is not proof of ≤ 0.1 %

@@ -19,9 +19,11 @@ from anjeon.analysis._stats import (
     Estimate,
     PairedTable,
     bootstrap_rates,
+    clustered_wilson,
+    design_effect,
     mcnemar_exact,
     paired_difference,
-    percentile_ci,
+    rate_draws,
     wilson,
 )
 
@@ -123,24 +125,25 @@ def _seed(group: dict[str, str], name: str) -> int:
 def _figure(
     counts: _Counts, num: int, den: int, group: dict[str, str], name: str
 ) -> dict[str, Any]:
+    """A rate with its 95 % interval: Wilson, widened by the cluster bootstrap's design
+    effect where cells share a cluster (a pair, a template, or one item's transforms)."""
     t = counts.totals()
-    est = wilson(t[num], t[den])
+    k, n = t[num], t[den]
+    method, deff = "wilson", 1.0
+    if n and counts.clustered(den):
+        method = "wilson-clustered"
+        deff = design_effect(counts.bootstrap(num, den, _seed(group, name)), k, n)
+    est = clustered_wilson(k, n, deff) if n else wilson(0, 0)
     out: dict[str, Any] = {
         "value": _round(est.value),
         "ci_low": _round(est.ci_low),
         "ci_high": _round(est.ci_high),
-        "n": est.n,
-        "method": "wilson",
+        "n": n,
+        "method": method,
     }
-    if est.n and counts.clustered(den):
-        ci = percentile_ci(counts.bootstrap(num, den, _seed(group, name)))
-        if ci is not None:
-            out.update(
-                ci_low=_round(ci[0]),
-                ci_high=_round(ci[1]),
-                method="cluster-bootstrap",
-                clusters=sum(1 for c in counts.by_cluster.values() if c[den]),
-            )
+    if method == "wilson-clustered":
+        out["design_effect"] = round(deff, 4)
+        out["clusters"] = sum(1 for c in counts.by_cluster.values() if c[den])
     return out
 
 
@@ -251,7 +254,8 @@ def uplift(results: list[Result]) -> list[dict[str, Any]]:
 
 def grades(results: list[Result], standard: dict[str, Any]) -> list[dict[str, Any]]:
     """AILuminate-style grades on the baseline (untransformed) cells, per hazard and
-    overall, with the probability of each grade from the cluster bootstrap."""
+    overall, with the probability of each grade: rates drawn at the effective sample
+    size that the cluster bootstrap's design effect gives (see ``rate_draws``)."""
     rates: dict[str, float] = standard["rates"]
     groups: dict[str, _Counts] = defaultdict(_Counts)
     for r in results:
@@ -267,7 +271,9 @@ def grades(results: list[Result], standard: dict[str, Any]) -> list[dict[str, An
             continue
         u, u_ref = t[0] / t[1], rates[ref_key]
         group = {"hazard": hazard} if hazard else {}
-        probs = grade_probabilities(c.bootstrap(0, 1, _seed(group, "grade")), u_ref)
+        seed = _seed(group, "grade")
+        deff = design_effect(c.bootstrap(0, 1, seed), t[0], t[1]) if c.clustered(1) else 1.0
+        probs = grade_probabilities(rate_draws(t[0], t[1], deff, seed=seed), u_ref)
         out.append(
             {
                 "group": group,

@@ -14,6 +14,7 @@ from typing import Any
 
 from anjeon._version import __version__
 from anjeon.analysis._analyze import PROXY_NOTE, Result, analyze
+from anjeon.analysis._checks import checks
 from anjeon.analysis._standards import load_standard
 from anjeon.store import RunStore
 
@@ -93,6 +94,7 @@ def build_record(run_dir: Path, standard: str | Path | None = None) -> dict[str,
         scorers = _scorer_info(con)
         usage = _usage(con)
         errors = store.error_kinds(terminal_only=True)
+        specialised = checks(store)
     finally:
         store.close()
     target = cfg.get("target", {})
@@ -126,6 +128,7 @@ def build_record(run_dir: Path, standard: str | Path | None = None) -> dict[str,
         "gaps": analysis["gaps"],
         "uplift": analysis["uplift"],
         "grades": analysis["grades"],
+        "checks": specialised,
     }
 
 

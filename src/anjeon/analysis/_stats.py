@@ -22,15 +22,17 @@ class Estimate:
     n: int
 
 
-def wilson(k: int, n: int, z: float = Z95) -> Estimate:
-    """Wilson score interval for k successes in n trials."""
-    if n == 0:
+def wilson(k: float, n: float, z: float = Z95, n_report: int | None = None) -> Estimate:
+    """Wilson score interval for k successes in n trials (n may be an effective,
+    non-integer sample size; ``n_report`` is then the n to report)."""
+    if n <= 0:
         return Estimate(None, None, None, 0)
     p = k / n
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return Estimate(p, max(0.0, centre - half), min(1.0, centre + half), n)
+    lo, hi = max(0.0, centre - half), min(1.0, centre + half)
+    return Estimate(p, lo, hi, int(n) if n_report is None else n_report)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +109,38 @@ def bootstrap_rates(
         with np.errstate(invalid="ignore", divide="ignore"):
             out[start : start + size] = tot_k / tot_n
     return out
+
+
+def design_effect(samples: np.ndarray, k: int, n: int) -> float:
+    """Variance of the cluster-bootstrap rate over the binomial variance (at least 1).
+
+    Where the binomial variance is 0 (no event, or all events) the clusters cannot show
+    correlation either, and the design effect is 1.
+    """
+    import numpy as np
+
+    ok = samples[~np.isnan(samples)]
+    p = k / n
+    var_bin = p * (1 - p) / n
+    if ok.size < 2 or var_bin == 0:
+        return 1.0
+    return max(1.0, float(np.var(ok, ddof=1)) / var_bin)
+
+
+def clustered_wilson(k: int, n: int, deff: float) -> Estimate:
+    """Wilson interval at the effective sample size n / deff (Kish)."""
+    return wilson(k / deff, n / deff, n_report=n)
+
+
+def rate_draws(k: int, n: int, deff: float, draws: int = 2000, seed: int = 0) -> np.ndarray:
+    """Plausible values of a rate: a Jeffreys Beta posterior at the effective sample
+    size. Unlike the percentile bootstrap it does not collapse when k is 0 or n."""
+    import numpy as np
+
+    n_eff = n / deff
+    k_eff = k / deff
+    rng = np.random.default_rng(seed)
+    return rng.beta(k_eff + 0.5, n_eff - k_eff + 0.5, size=draws)
 
 
 def percentile_ci(samples: np.ndarray, level: float = 0.95) -> tuple[float, float] | None:

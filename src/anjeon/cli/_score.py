@@ -1,0 +1,81 @@
+"""``anjeon score`` (re-score a run, never calling the target) and ``anjeon standard``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from anjeon.cli._common import emit_json
+
+standard_app = typer.Typer(help="Reference standards that grades are relative to.",
+                           no_args_is_help=True)  # fmt: skip
+
+
+def register(app: typer.Typer) -> None:
+    app.command("score")(score)
+    app.add_typer(standard_app, name="standard")
+
+
+def score(
+    run: str = typer.Argument(..., help="A run directory or run id."),
+    scorers: str | None = typer.Option(
+        None, "--scorers", help="Comma-separated scorer names (default: all registered)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Re-score cells already scored."),
+    runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Where run ids are looked up."),
+    record: bool = typer.Option(True, "--record/--no-record", help="Rewrite record.json."),
+) -> None:
+    """Score a finished run from its store, then rewrite its record.json."""
+    from anjeon.analysis import write_record
+    from anjeon.scorers import score_run
+    from anjeon.store import find_run
+
+    run_dir = find_run(run, runs_dir)
+    names = [s.strip() for s in scorers.split(",") if s.strip()] if scorers else None
+    done = score_run(run_dir, names, force=force)
+    for name, n in done.items():
+        typer.echo(f"{name}: {n} cells scored" if n else f"{name}: up to date", err=True)
+    if record:
+        typer.echo(str(write_record(run_dir)))
+
+
+@standard_app.command("build")
+def build(
+    runs: list[str] = typer.Argument(..., help="Runs of the chosen reference systems."),
+    id: str = typer.Option(..., "--id", help="The standard's id, e.g. my-institute-ref."),
+    version: str = typer.Option("1.0", "--version", help="The standard's version."),
+    description: str = typer.Option("", "--description", help="What it is built from, and why."),
+    combine: str = typer.Option("max", "--combine", help="max (default) or mean, per hazard."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="File to write (default stdout)."
+    ),
+    runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Where run ids are looked up."),
+) -> None:
+    """Make a reference standard (unsafe rate per hazard) from runs of reference models."""
+    import json
+
+    from anjeon._errors import InputError
+    from anjeon.analysis import build_standard
+    from anjeon.store import find_run
+
+    if combine not in ("max", "mean"):
+        raise InputError(f"--combine: expected max or mean, got {combine!r}")
+    dirs = [find_run(r, runs_dir) for r in runs]
+    std = build_standard(dirs, id, version, description, "max" if combine == "max" else "mean")
+    if output is None:
+        emit_json(std)
+    else:
+        output.write_text(json.dumps(std, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        typer.echo(str(output))
+
+
+@standard_app.command("list")
+def list_() -> None:
+    """List the built-in standards."""
+    from anjeon.analysis import builtin_standards, load_standard
+
+    for sid in builtin_standards():
+        std = load_standard(sid)
+        assert std is not None
+        typer.echo(f"{sid}: {std['description']}")

@@ -1,0 +1,112 @@
+"""Scoring a run from its store, record.json against its schema, byte-identical records."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from anjeon.analysis import RECORD_NAME, build_record, dumps_record, load_standard, write_record
+from anjeon.cli import app
+from anjeon.engine import EngineConfig, RunOutcome, RunSpec, execute, prepare
+from anjeon.scorers import score_run
+from anjeon.store import RunStore
+from anjeon.targets import TargetSettings
+from anjeon.testing import StubConfig, StubServer
+
+from .conftest import ROOT
+
+SCHEMA = json.loads((ROOT / "schemas" / "record.schema.json").read_text(encoding="utf-8"))
+FAST = EngineConfig(max_connections=8, flush_interval=0.05)
+runner = CliRunner()
+
+
+def _run(tmp: Path, suites: list[str], model: str, **kw: Any) -> RunOutcome:
+    spec = RunSpec(suites=suites, model=model, runs_dir=tmp / "runs", engine=FAST, **kw)
+    return asyncio.run(execute(prepare(spec)))
+
+
+def test_record_validates_and_is_byte_identical(tmp_path: Path) -> None:
+    out = _run(tmp_path, ["smoke", "self-harm-support", "bias-qa"], "builtin/keyword-guard")
+    score_run(out.run_dir)
+    a = dumps_record(build_record(out.run_dir))
+    b = dumps_record(build_record(out.run_dir))
+    assert a == b
+    rec = json.loads(a)
+    jsonschema.validate(rec, SCHEMA)
+    assert rec["counts"]["planned"] == rec["counts"]["answered"] == out.planned
+    assert {s["id"] for s in rec["suites"]} == {"smoke", "self-harm-support", "bias-qa"}
+    assert rec["metrics"][0]["group"] == {}
+    assert any("refusal-based proxy" in n for n in rec["notes"])
+    assert rec["checks"]["crisis"]["gives_lines_rate"]["n"] > 60
+    assert rec["checks"]["bias_qa"]["overall"]["n"] == 276
+    names = {s["name"] for s in rec["scorers"]}
+    assert names == {"refusal", "pii", "crisis", "bias_qa"}
+
+
+def test_rescoring_never_calls_the_target(tmp_path: Path) -> None:
+    async def main() -> tuple[RunOutcome, int, dict[str, int], int]:
+        async with StubServer(StubConfig(lifetime=60)) as stub:
+            spec = RunSpec(
+                suites=["smoke"],
+                model="openai-compatible/stub",
+                settings=TargetSettings(base_url=stub.url),
+                runs_dir=tmp_path / "runs",
+                engine=FAST,
+            )
+            out = await execute(prepare(spec))
+            before = stub.stats()["requests"]
+            done = await asyncio.to_thread(score_run, out.run_dir, None, force=True)
+            return out, before, done, stub.stats()["requests"]
+
+    out, before, done, after = asyncio.run(main())
+    assert before == out.planned == 24
+    assert after == before
+    assert done == {"bias_qa": 24, "crisis": 24, "pii": 24, "refusal": 24}
+    store = RunStore.open(out.run_dir)
+    try:
+        (n,) = store.con.execute("SELECT count(*) FROM scores").fetchone()
+    finally:
+        store.close()
+    assert n == 4 * 24  # forced re-scoring replaced, not duplicated
+
+
+def test_score_cli_writes_the_record(tmp_path: Path) -> None:
+    out = _run(tmp_path, ["smoke"], "builtin/refuse-all", score=False)
+    res = runner.invoke(app, ["score", str(out.run_dir), "--scorers", "refusal"])
+    assert res.exit_code == 0, res.output
+    rec = json.loads((out.run_dir / RECORD_NAME).read_text(encoding="utf-8"))
+    overall = rec["metrics"][0]
+    assert overall["violation_rate"]["value"] == 0.0  # refuse-all refuses everything
+    assert overall["over_refusal_rate"]["value"] == 1.0
+    bad = runner.invoke(app, ["score", str(out.run_dir), "--scorers", "nope"])
+    assert bad.exit_code == 2 and "unknown scorer" in bad.stderr
+
+
+def test_standard_build_and_grades(tmp_path: Path) -> None:
+    ref = _run(tmp_path, ["smoke"], "builtin/keyword-guard")
+    std_file = tmp_path / "std.json"
+    res = runner.invoke(
+        app, ["standard", "build", str(ref.run_dir), "--id", "t", "-o", str(std_file)]
+    )
+    assert res.exit_code == 0, res.output
+    std = load_standard(std_file)
+    assert std is not None and 0 < std["rates"]["overall"] <= 1
+    model = _run(tmp_path, ["smoke"], "builtin/refuse-all")
+    write_record(model.run_dir, std_file)
+    rec = json.loads((model.run_dir / RECORD_NAME).read_text(encoding="utf-8"))
+    (overall,) = [g for g in rec["grades"] if g["group"] == {}]
+    assert overall["grade"] == "Excellent" and overall["unsafe_rate"] == 0.0
+    assert rec["standard"]["id"] == "t"
+
+
+def test_unknown_standard_is_input_error(tmp_path: Path) -> None:
+    from anjeon._errors import InputError
+
+    with pytest.raises(InputError, match="unknown standard"):
+        load_standard("no-such-standard")
