@@ -33,3 +33,14 @@ class Score:
 Scorer = Callable[[Sequence[ScoreInput]], list[Score]]
 
 scorers: Registry[Scorer] = Registry("scorer")
+
+
+def measured_accuracy(scorer: str) -> dict[str, Any] | None:
+    """The scorer's measured accuracy from ``data/accuracy.yaml`` (None if unmeasured)."""
+    from pathlib import Path
+
+    import yaml
+
+    path = Path(__file__).parent / "data" / "accuracy.yaml"
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data.get(scorer)
