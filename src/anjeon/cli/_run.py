@@ -140,6 +140,9 @@ def run(
             runs_dir=runs_dir,
             score=score,
         )
+    from anjeon.report import install_run_end_hook
+
+    install_run_end_hook()  # record.json, then report.html, whenever the run ends
     prepared = prepare(spec)
     outcome = _execute(prepared, run_dir, new, retry_failed, quiet)
     _summary(outcome)
