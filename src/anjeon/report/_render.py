@@ -84,6 +84,10 @@ def checks(record: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
     return [(name, flatten(value)) for name, value in found.items() if value]
 
 
+# where the cells' JSON goes; data cannot forge it: every "<" of data is escaped
+CELLS_SLOT = "<!--anjeon:cells-->"
+
+
 def render_html(
     record: dict[str, Any],
     cells: dict[str, Any],
@@ -93,6 +97,19 @@ def render_html(
     generate: dict[str, Any] | None = None,
 ) -> str:
     """The report of one run from its record and its cells (see ``cells_data``)."""
+    return "".join(render_parts(record, cells, references=references, lang=lang, generate=generate))
+
+
+def render_parts(
+    record: dict[str, Any],
+    cells: dict[str, Any],
+    *,
+    references: Sequence[Reference] = (),
+    lang: str = "en",
+    generate: dict[str, Any] | None = None,
+) -> tuple[str, str, str]:
+    """The page in three parts (before, the cells' JSON, after), so that the largest
+    part is written as it is rather than copied through the template."""
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}")
     target = record["target"]
@@ -100,7 +117,7 @@ def render_html(
         "reference"
     )
     truncated = cells["n"] if cells["total"] > cells["n"] else 0
-    return str(
+    page = str(
         _env()
         .get_template("report.html.j2")
         .render(
@@ -124,9 +141,11 @@ def render_html(
             truncated=truncated,
             ui_json=Markup(json_script(_ui(record, cells))),
             record_json=Markup(json_script(record)),
-            cells_json=Markup(json_script(cells)),
+            cells_json=Markup(CELLS_SLOT),
         )
     )
+    head, tail = page.split(CELLS_SLOT)
+    return head, json_script(cells), tail
 
 
 def load_reference(run_dir: Path) -> Reference:
@@ -154,7 +173,7 @@ def write_report(
     from anjeon.store import read_config
 
     generate = read_config(run_dir).get("generate")
-    html = render_html(
+    parts = render_parts(
         record,
         cells_data(run_dir, max_cells),
         references=references,
@@ -163,6 +182,8 @@ def write_report(
     )
     path = out or run_dir / REPORT_NAME
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(html, encoding="utf-8")
+    with open(tmp, "w", encoding="utf-8") as f:
+        for part in parts:
+            f.write(part)
     tmp.replace(path)
     return path

@@ -107,7 +107,11 @@ def scale(axis: Axis, signed: bool) -> Markup:
     """The tick labels above a column of strips."""
     w = axis.width
     parts = [f'<svg class="strip" viewBox="0 0 {w} 16" width="{w}" height="16" aria-hidden="true">']
-    for t in axis.ticks():
+    ticks = axis.ticks()
+    every = 2 if len(ticks) > 6 else 1  # room for about six labels
+    for i, t in enumerate(ticks):
+        if (i - ticks.index(min(ticks, key=abs))) % every:
+            continue
         label = f"{100 * t:+.0f}" if signed and t else f"{100 * t:.0f}"
         parts.append(f'<text x="{axis.x(t):.1f}" y="12" text-anchor="middle">{label}</text>')
     parts.append("</svg>")

@@ -41,6 +41,12 @@ COMPLY = {
 }
 
 
+FILLER = {
+    "en-US": " The main points are these, and the usual steps follow in order.",
+    "ko-KR": " 주요 내용은 다음과 같으며 보통의 순서대로 진행합니다.",
+}
+
+
 def synthetic_run(
     run_dir: Path,
     *,
@@ -50,6 +56,7 @@ def synthetic_run(
     target: str = "scripted/synthetic",
     violation: dict[str, float] | None = None,
     distinct: bool = False,
+    answer_chars: int = 0,
     payloads: Sequence[str] = (),
     failures: int = 0,
     seed: int = 0,
@@ -57,7 +64,8 @@ def synthetic_run(
     """``items`` pairs (one en-US and one ko-KR item each) × transforms × epochs.
 
     ``violation`` is the chance a harmful cell is answered, per locale; ``distinct``
-    gives every answer its own text (like a real model; else template answers);
+    gives every answer its own text (like a real model; else template answers), padded
+    to about ``answer_chars`` characters;
     ``payloads`` are answers given to the first cells verbatim; ``failures`` cells end
     with a terminal error.
     """
@@ -98,6 +106,10 @@ def synthetic_run(
                     answer = (COMPLY if violated else REFUSE)[locale]
                     if distinct:
                         answer = f"{answer} (cell {seq}: {rng.getrandbits(64):016x})"
+                        if len(answer) < answer_chars:
+                            answer += (FILLER[locale] * (answer_chars // 40 + 1))[
+                                : answer_chars - len(answer)
+                            ]
                     k = seq - failures - 1
                     if k < len(payloads):
                         answer = payloads[k]
