@@ -76,6 +76,9 @@ def run(
     new: bool = typer.Option(False, "--new", help="Start a new run even if one can resume."),
     retry_failed: bool = typer.Option(False, help="On resume, run failed cells again."),
     score: bool = typer.Option(True, "--score/--no-score", help="Score refusals inline."),
+    report: bool = typer.Option(
+        True, "--report/--no-report", help="Write record.json and report.html at the end."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Run suites against a target. The last line printed is the run directory."""
@@ -140,9 +143,10 @@ def run(
             runs_dir=runs_dir,
             score=score,
         )
-    from anjeon.report import install_run_end_hook
+    if report:
+        from anjeon.report import install_run_end_hook
 
-    install_run_end_hook()  # record.json, then report.html, whenever the run ends
+        install_run_end_hook()  # record.json, then report.html, whenever the run ends
     prepared = prepare(spec)
     outcome = _execute(prepared, run_dir, new, retry_failed, quiet)
     _summary(outcome)
