@@ -13,7 +13,17 @@ from anjeon._errors import InputError
 from anjeon._version import __version__
 
 # command modules, in help order; each defines register(app)
-MODULES = ("_taxonomy", "_suites", "_run", "_runs", "_stub", "_transforms", "_report", "_classify")
+MODULES = (
+    "_taxonomy",
+    "_suites",
+    "_run",
+    "_runs",
+    "_score",
+    "_stub",
+    "_transforms",
+    "_report",
+    "_classify",
+)
 
 
 class _Root(TyperGroup):
