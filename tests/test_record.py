@@ -110,3 +110,21 @@ def test_unknown_standard_is_input_error(tmp_path: Path) -> None:
 
     with pytest.raises(InputError, match="unknown standard"):
         load_standard("no-such-standard")
+
+
+def test_shipped_default_standard_is_reproducible(tmp_path: Path) -> None:
+    """The built-in standard is what `anjeon standard build` gives on a fresh run of the
+    reference system it names: not stale, not hand-edited."""
+    from anjeon.analysis import build_standard
+    from anjeon.analysis._standards import DEFAULT_STANDARD
+
+    shipped = load_standard(DEFAULT_STANDARD)
+    assert shipped is not None
+    (source,) = shipped["sources"]
+    suites = [s.split("@", 1)[0] for s in source["suites"]]
+    out = _run(tmp_path, suites, source["target"], score=True)
+    rebuilt = build_standard([out.run_dir], shipped["id"], shipped["version"], "")
+    assert rebuilt["rates"] == shipped["rates"] and rebuilt["n"] == shipped["n"]
+    assert [s.split(":")[0] for s in rebuilt["sources"][0]["suites"]] == [
+        s.split(":")[0] for s in source["suites"]
+    ]

@@ -76,6 +76,9 @@ def run(
     new: bool = typer.Option(False, "--new", help="Start a new run even if one can resume."),
     retry_failed: bool = typer.Option(False, help="On resume, run failed cells again."),
     score: bool = typer.Option(True, "--score/--no-score", help="Score refusals inline."),
+    standard: str | None = typer.Option(
+        None, "--standard", help="Reference standard for grades: a built-in id or a file."
+    ),
     report: bool = typer.Option(
         True, "--report/--no-report", help="Write record.json and report.html at the end."
     ),
@@ -114,6 +117,8 @@ def run(
         if timeout is not None:
             spec.gen = GenerateConfig(**{**spec.gen.__dict__, "timeout": timeout})
         spec.score = score
+        if standard is not None:
+            spec.standard = standard
     else:
         if retry_failed:
             raise InputError("--retry-failed goes with --resume")
@@ -142,13 +147,18 @@ def run(
             engine=engine,
             runs_dir=runs_dir,
             score=score,
+            standard=standard,
         )
-    if report:
-        from anjeon.report import install_run_end_hook
+    from anjeon.engine import add_run_end_hook, remove_run_end_hook
+    from anjeon.report import write_record_and_report
 
-        install_run_end_hook()  # record.json, then report.html, whenever the run ends
     prepared = prepare(spec)
-    outcome = _execute(prepared, run_dir, new, retry_failed, quiet)
+    if report:  # record.json, then report.html, whenever this run ends
+        add_run_end_hook(write_record_and_report)
+    try:
+        outcome = _execute(prepared, run_dir, new, retry_failed, quiet)
+    finally:
+        remove_run_end_hook(write_record_and_report)
     _summary(outcome)
 
 
@@ -277,8 +287,16 @@ def _summary(outcome: RunOutcome) -> None:
         typer.echo(
             "request errors: " + ", ".join(f"{k} {n}" for k, n in sorted(r.error_kinds.items()))
         )
-    for scorer, by_label in labels.items():
-        typer.echo(f"{scorer}: " + ", ".join(f"{k} {n}" for k, n in by_label.items()))
+    record = outcome.run_dir / "record.json"
+    if record.is_file():
+        import json
+
+        from anjeon.analysis import to_text
+
+        typer.echo("\n" + to_text(json.loads(record.read_text(encoding="utf-8"))))
+    else:
+        for scorer, by_label in labels.items():
+            typer.echo(f"{scorer}: " + ", ".join(f"{k} {n}" for k, n in by_label.items()))
     if outcome.status == "stopped":
         typer.echo(f"error: stopped early: {r.message}", err=True)
         typer.echo(f"fix the credentials, then: anjeon run --resume {outcome.run_dir}", err=True)

@@ -2,7 +2,7 @@
 concurrency, retries, rate limits and one batching writer into the run store."""
 
 from anjeon.engine._engine import Engine, EngineConfig, EngineResult
-from anjeon.engine._hooks import add_run_end_hook, on_run_end
+from anjeon.engine._hooks import add_run_end_hook, on_run_end, remove_run_end_hook
 from anjeon.engine._plan import (
     NO_TRANSFORM,
     Cell,
@@ -40,6 +40,7 @@ __all__ = [
     "iter_cells",
     "on_run_end",
     "prepare",
+    "remove_run_end_hook",
     "spec_from_config",
     "to_messages",
 ]

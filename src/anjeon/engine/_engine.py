@@ -14,11 +14,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from anjeon.engine._attack import RewriteFn
 from anjeon.engine._limits import Bucket, backoff
 from anjeon.engine._plan import Cell
 from anjeon.engine._scoring import ScoreHook
 from anjeon.store import RunStore
-from anjeon.store._store import CellRow, ErrorRow, RequestRow, ResponseRow
+from anjeon.store._store import CellRow, ErrorRow, RequestRow, ResponseRow, RewriteRow
 from anjeon.targets import Reply, Target, TargetError
 
 ProgressFn = Callable[[int, int, int], None]  # answered, failed, attempt errors
@@ -57,15 +58,18 @@ class Writer:
         self.requests: list[RequestRow] = []
         self.responses: list[ResponseRow] = []
         self.errors: list[ErrorRow] = []
+        self.rewrites: list[RewriteRow] = []
         self.answered: list[tuple[Cell, Reply]] = []
 
     def flush(self) -> None:
-        if not (self.cells or self.requests):
+        if not (self.cells or self.requests or self.rewrites):
             return
         scores = self.score(self.answered) if self.score is not None and self.answered else []
-        self.store.write(self.cells, self.requests, self.responses, self.errors, scores)
+        self.store.write(
+            self.cells, self.requests, self.responses, self.errors, scores, self.rewrites
+        )
         self.cells, self.requests, self.responses, self.errors = [], [], [], []
-        self.answered = []
+        self.answered, self.rewrites = [], []
 
 
 class Engine:
@@ -78,8 +82,12 @@ class Engine:
         *,
         score: ScoreHook | None = None,
         on_progress: ProgressFn | None = None,
+        rewrite: RewriteFn | None = None,
     ) -> None:
+        """``rewrite`` computes the model-backed transform of a ``pending`` cell (see
+        ``Rewriter``); a plan with pending cells needs one."""
         self.target, self.cells, self.config = target, cells, config
+        self.rewrite = rewrite
         self.writer = Writer(store, score)
         self.on_progress = on_progress
         self.result = EngineResult()
@@ -159,12 +167,22 @@ class Engine:
                 await asyncio.sleep(0)
 
     async def _run_cell(self, cell: Cell) -> None:
-        cfg, w, res, target = self.config, self.writer, self.result, self.target
+        w, res, target = self.writer, self.result, self.target
         key = cell.key
         attempt = 0
         est = 0
         while True:
             attempt += 1
+            if cell.pending is not None:
+                # the attacker's part of the cell: its failures are the cell's attempts
+                started = time.time()
+                t0 = time.perf_counter()
+                try:
+                    w.rewrites.append(await self._rewrite(cell))
+                except TargetError as e:
+                    if await self._failed(cell, attempt, started, t0, e):
+                        continue
+                    return
             if self._rpm is not None:
                 await self._rpm.acquire()
             if self._tpm is not None:
@@ -175,31 +193,8 @@ class Engine:
             try:
                 reply = await target.generate(cell.messages, key)
             except TargetError as e:
-                latency = time.perf_counter() - t0
-                res.requests += 1
-                res.errors += 1
-                res.error_kinds[e.kind] = res.error_kinds.get(e.kind, 0) + 1
-                w.requests.append((key, attempt, started, latency, e.status, e.kind))
-                terminal = not e.retryable or attempt > cfg.max_retries or e.fatal
-                w.errors.append((key, attempt, e.kind, e.status, e.message, int(terminal)))
-                if e.fatal:
-                    self._fatal(e)
-                    return  # the cell stays pending: a resumed run asks again
-                if not terminal:
-                    await asyncio.sleep(
-                        backoff(
-                            attempt,
-                            cfg.backoff_base,
-                            cfg.backoff_max,
-                            e.retry_after,
-                            cfg.retry_after_max,
-                        )
-                    )
-                    if self._stopping:
-                        return
+                if await self._failed(cell, attempt, started, t0, e):
                     continue
-                res.failed += 1
-                w.cells.append(self._cell_row(cell, "failed", attempt))
                 return
             latency = time.perf_counter() - t0
             res.requests += 1
@@ -220,6 +215,39 @@ class Engine:
             w.answered.append((cell, reply))
             w.cells.append(self._cell_row(cell, "answered", attempt))
             return
+
+    async def _rewrite(self, cell: Cell) -> RewriteRow:
+        if self.rewrite is None:
+            raise RuntimeError(f"cell {cell.key}: a model-backed transform and no attacker")
+        return await self.rewrite(cell)
+
+    async def _failed(
+        self, cell: Cell, attempt: int, started: float, t0: float, e: TargetError
+    ) -> bool:
+        """Record a failed attempt; True when the cell is to be tried again (after the
+        backoff), False when it ended (terminal error recorded) or the run stops."""
+        cfg, w, res = self.config, self.writer, self.result
+        key = cell.key
+        latency = time.perf_counter() - t0
+        res.requests += 1
+        res.errors += 1
+        res.error_kinds[e.kind] = res.error_kinds.get(e.kind, 0) + 1
+        w.requests.append((key, attempt, started, latency, e.status, e.kind))
+        terminal = not e.retryable or attempt > cfg.max_retries or e.fatal
+        w.errors.append((key, attempt, e.kind, e.status, e.message, int(terminal)))
+        if e.fatal:
+            self._fatal(e)
+            return False  # the cell stays pending: a resumed run asks again
+        if not terminal:
+            await asyncio.sleep(
+                backoff(
+                    attempt, cfg.backoff_base, cfg.backoff_max, e.retry_after, cfg.retry_after_max
+                )
+            )
+            return not self._stopping
+        res.failed += 1
+        w.cells.append(self._cell_row(cell, "failed", attempt))
+        return False
 
     @staticmethod
     def _cell_row(cell: Cell, status: str, attempts: int) -> CellRow:

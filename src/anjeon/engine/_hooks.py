@@ -21,6 +21,12 @@ def add_run_end_hook(hook: RunEndHook) -> RunEndHook:
     return hook
 
 
+def remove_run_end_hook(hook: RunEndHook) -> None:
+    """Unregister ``hook`` (no error if it was not registered)."""
+    if hook in _hooks:
+        _hooks.remove(hook)
+
+
 def on_run_end(run_dir: Path) -> None:
     """Call every hook; one failing hook is reported and does not hide the others."""
     for hook in list(_hooks):

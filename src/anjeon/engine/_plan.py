@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from anjeon._errors import InputError
-from anjeon.suites import Item, Suite
+from anjeon.suites import Item, Message, Suite
 from anjeon.targets import GenerateConfig, Messages
 
 NO_TRANSFORM = "none"
@@ -36,6 +36,16 @@ class TransformSpec:
         return {"name": self.name, "params": dict(self.params)}
 
 
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A model-backed transform the engine still has to compute for a cell (it needs the
+    attacker, so it runs with the cell, not in the plan). ``key``: its rewrite key."""
+
+    spec: TransformSpec
+    seed: int
+    key: str
+
+
 @dataclass(slots=True)
 class Cell:
     key: str
@@ -45,7 +55,15 @@ class Cell:
     transform: str
     params_json: str
     epoch: int
+    # while ``pending``: the untransformed prompt, never sent (a cell whose rewrite
+    # failed is recorded with it)
     messages: Messages
+    pending: Pending | None = None
+
+
+#: The stored rewrite (prompt JSON) of a rewrite key, or None: how a resumed run finds
+#: what the attacker made for a cell that has not finished.
+RewriteLookup = Callable[[str], "str | None"]
 
 
 def target_fingerprint(target: str, gen: GenerateConfig) -> str:
@@ -65,6 +83,26 @@ def transform_seed(suite: str, item_id: str, spec: TransformSpec, epoch: int) ->
     h = hashlib.blake2b(digest_size=8)
     h.update("\0".join((suite, item_id, spec.name, spec.params_json, str(epoch))).encode())
     return int.from_bytes(h.digest(), "big")
+
+
+def rewrite_key(suite: str, item_json: str, transform: tuple[str, str], seed: int) -> str:
+    """What a model-backed transform's output is stored under: one per (item,
+    transform, parameters, seed); the attacker and the target are the run's own."""
+    raw = "\0".join((suite, item_json, transform[0], transform[1], str(seed)))
+    return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+def prompt_json(item: Item) -> str:
+    p = item.prompt
+    data: Any = p if isinstance(p, str) else [m.model_dump() for m in p]
+    return json.dumps(data, ensure_ascii=False)
+
+
+def with_prompt_json(item: Item, stored: str) -> Item:
+    """The item with the prompt a rewrite stored (``prompt_json``'s inverse)."""
+    data = json.loads(stored)
+    prompt = data if isinstance(data, str) else [Message(**m) for m in data]
+    return item.model_copy(update={"prompt": prompt})
 
 
 def to_messages(item: Item, system: str | None) -> Messages:
@@ -94,9 +132,16 @@ def _transforms_module() -> Any:
         raise InputError("transforms are not available in this installation") from None
 
 
-def check_transforms(specs: Sequence[TransformSpec]) -> None:
-    """Unknown transforms, unknown parameters and transforms that need an attacker model
-    are bad input, caught before the run starts."""
+def needs_model(spec: TransformSpec) -> bool:
+    """Whether the transform needs an attacker model (paraphrase, translate-pivot, …)."""
+    if spec.name == NO_TRANSFORM:
+        return False
+    return bool(_transforms_module().transforms.entry(spec.name).meta.get("needs_model"))
+
+
+def check_transforms(specs: Sequence[TransformSpec], *, attacker: bool = False) -> None:
+    """Unknown transforms, unknown parameters and, without an attacker, transforms that
+    need one are bad input, caught before the run starts."""
     named = [s for s in specs if s.name != NO_TRANSFORM]
     if not named:
         return
@@ -109,10 +154,10 @@ def check_transforms(specs: Sequence[TransformSpec]) -> None:
         unknown = sorted(set(s.params) - set(mod.params_of(entry)))
         if unknown:
             raise InputError(f"transform {s.name!r}: unknown parameter {unknown[0]!r}")
-        if entry.meta.get("needs_model"):
+        if entry.meta.get("needs_model") and not attacker:
             raise InputError(
-                f"transform {s.name!r} needs an attacker model, which "
-                "`anjeon run` does not take yet"
+                f"transform {s.name!r} needs an attacker model: give --attacker "
+                "PROVIDER/MODEL (e.g. --attacker openai/gpt-4o-mini)"
             )
 
 
@@ -148,17 +193,19 @@ def iter_cells(
     *,
     skip: set[str] | frozenset[str] = frozenset(),
     limit: int | None = None,
+    rewrites: RewriteLookup | None = None,
 ) -> Iterator[Cell]:
-    """Every cell not in ``skip`` (the finished ones), in plan order."""
+    """Every cell not in ``skip`` (the finished ones), in plan order. A model-backed
+    transform's cell comes with its stored rewrite (``rewrites``) or as ``pending``."""
     fp = target_fingerprint(target, gen)
     system = gen.system
-    frozen = [(spec, spec.frozen()) for spec in transforms]
+    frozen = [(spec, spec.frozen(), needs_model(spec)) for spec in transforms]
     seq = 0
     for suite in suites:
         sid = suite.id
         for item in suite.items[: _n_items(suite, limit)]:
             item_json = item.model_dump_json(exclude_defaults=True)
-            for spec, tf in frozen:
+            for spec, tf, model in frozen:
                 if spec.name != NO_TRANSFORM and not applies(spec, item.locale):
                     continue
                 for epoch in range(epochs):
@@ -167,7 +214,17 @@ def iter_cells(
                     if key in skip:
                         continue
                     it = item
-                    if spec.name != NO_TRANSFORM:
+                    if model:
+                        seed = transform_seed(sid, item.id, spec, epoch)
+                        rkey = rewrite_key(sid, item_json, tf, seed)
+                        stored = rewrites(rkey) if rewrites is not None else None
+                        if stored is None:
+                            msgs = to_messages(item, system)
+                            pending = Pending(spec, seed, rkey)
+                            yield Cell(key, seq, sid, item, spec.name, tf[1], epoch, msgs, pending)
+                            continue
+                        it = with_prompt_json(item, stored)
+                    elif spec.name != NO_TRANSFORM:
                         it = apply_transform(spec, item, transform_seed(sid, item.id, spec, epoch))
                     yield Cell(
                         key,

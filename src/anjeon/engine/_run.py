@@ -53,6 +53,7 @@ class RunSpec:
     engine: EngineConfig = field(default_factory=EngineConfig)
     runs_dir: Path = Path("runs")
     score: bool = True
+    standard: str | None = None  # the reference standard grades use (analysis only)
 
 
 @dataclass
@@ -80,6 +81,13 @@ def _suite_ref(ref: str) -> str:
     return str(p.resolve()) if p.exists() and ("/" in ref or "\\" in ref or p.suffix) else ref
 
 
+def _standard_ref(ref: str | None) -> str | None:
+    # a standard file is recorded by absolute path, a built-in one by its id
+    if ref is None or not Path(ref).is_file():
+        return ref
+    return str(Path(ref).resolve())
+
+
 def prepare(spec: RunSpec) -> Prepared:
     """Load and check everything (suites, target, transforms): InputError or ready."""
     problems: list[Problem] = []
@@ -104,6 +112,13 @@ def prepare(spec: RunSpec) -> Prepared:
         check_transforms(spec.transforms)
     except InputError as e:
         problems.extend(e.problems)
+    if spec.standard is not None:
+        from anjeon.analysis import load_standard
+
+        try:
+            load_standard(spec.standard)
+        except InputError as e:
+            problems.extend(e.problems)
     target: Target | None = None
     try:
         target = make_target(spec.model, spec.settings, spec.gen)
@@ -147,6 +162,7 @@ def prepare(spec: RunSpec) -> Prepared:
         "epochs": spec.epochs,
         "limit": spec.limit,
         "planned": planned,
+        "standard": _standard_ref(spec.standard),
     }
     return Prepared(spec, suites, target, planned, config, config_hash)
 
@@ -174,6 +190,7 @@ def spec_from_config(cfg: dict[str, Any], runs_dir: Path, engine: EngineConfig |
             limit=cfg.get("limit"),
             engine=engine or EngineConfig(**cfg["engine"]),
             runs_dir=runs_dir,
+            standard=cfg.get("standard"),
         )
     except (KeyError, TypeError, ValueError) as e:
         raise InputError(f"run.yaml: cannot read the run's config: {e!r}") from None
@@ -221,7 +238,14 @@ async def execute(
         if run_dir is None and not new:
             run_dir = find_resumable(prep.spec.runs_dir, prep.config_hash)
         if run_dir is not None:
-            _check_same(prep, read_config(run_dir), run_dir)
+            recorded = read_config(run_dir)
+            _check_same(prep, recorded, run_dir)
+            if (
+                prep.spec.standard is not None
+                and recorded.get("standard") != prep.config["standard"]
+            ):
+                # the standard only affects analysis: a resume may choose another one
+                write_config(run_dir, {**recorded, "standard": prep.config["standard"]})
         else:
             run_id = new_run_id(prep.spec.model)
             run_dir = prep.spec.runs_dir / run_id

@@ -5,7 +5,7 @@ from anjeon.report._cells import cells_data, classify, json_script
 from anjeon.report._check import Outcome, check_record, parse_grade, parse_share
 from anjeon.report._compare import compare_runs
 from anjeon.report._compare_render import compare_html, compare_markdown
-from anjeon.report._hook import install_run_end_hook, write_record_and_report
+from anjeon.report._hook import write_record_and_report
 from anjeon.report._render import REPORT_NAME, load_reference, render_html, write_report
 from anjeon.report._sections import Reference
 
@@ -19,7 +19,6 @@ __all__ = [
     "compare_html",
     "compare_markdown",
     "compare_runs",
-    "install_run_end_hook",
     "json_script",
     "load_reference",
     "parse_grade",

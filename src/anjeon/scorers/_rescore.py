@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,12 +25,24 @@ def _sent_item(item: Item, messages: list[dict[str, str]]) -> Item:
     return item.model_copy(update={"prompt": prompt})
 
 
-def _inputs(con: Any, items: dict[tuple[str, str], Item]) -> Iterator[tuple[str, ScoreInput]]:
-    rows = con.execute(
+def _inputs(
+    con: Any, items: dict[tuple[str, str], Item], name: str, version: str, force: bool
+) -> Iterator[tuple[str, ScoreInput]]:
+    """Every finished cell, or (unless ``force``) those this scorer version has not scored."""
+    sql = (
         "SELECT c.key, c.suite, c.item_id, c.messages, c.status, r.text, r.finish_reason "
-        "FROM cells c LEFT JOIN responses r ON r.cell_key = c.key ORDER BY c.seq, c.key"
+        "FROM cells c LEFT JOIN responses r ON r.cell_key = c.key "
     )
-    for key, suite, item_id, messages, status, text, finish in rows:
+    args: tuple[str, ...] = ()
+    if not force:
+        sql += (
+            "WHERE NOT EXISTS (SELECT 1 FROM scores s WHERE s.cell_key = c.key "
+            "AND s.scorer = ? AND s.scorer_version = ?) "
+        )
+        args = (name, version)
+    for key, suite, item_id, messages, status, text, finish in con.execute(
+        sql + "ORDER BY c.seq, c.key", args
+    ):
         item = _sent_item(items[(suite, item_id)], json.loads(messages))
         response = text if status == "answered" else None
         yield key, ScoreInput(item, response, finish)
@@ -61,8 +74,8 @@ def score_run(
 ) -> dict[str, int]:
     """Run the named scorers (default: all registered) over every finished cell.
 
-    A scorer whose current version already scored every cell is skipped unless
-    ``force``. Returns the number of cells scored per scorer.
+    Only cells this scorer version has not scored yet are scored, unless ``force``.
+    Returns the number of cells scored per scorer.
     """
     from anjeon.store import RunStore
 
@@ -75,32 +88,30 @@ def score_run(
     try:
         con = store.con
         items = {k: Item.model_validate(v) for k, v in store.items().items()}
-        (n_cells,) = con.execute("SELECT count(*) FROM cells").fetchone()
         done: dict[str, int] = {}
         for name in names:
             entry = scorers.entry(name)
             version = str(entry.meta.get("version", "0"))
-            (have,) = con.execute(
-                "SELECT count(*) FROM scores WHERE scorer = ? AND scorer_version = ?",
-                (name, version),
-            ).fetchone()
-            if have >= n_cells and not force:
-                done[name] = 0
-                continue
             # one version per scorer in a run: an upgraded scorer replaces the old labels
             con.execute("DELETE FROM scores WHERE scorer = ? AND scorer_version != ?",
                         (name, version))  # fmt: skip
             n = 0
-            for batch in _batches(_inputs(con, items), BATCH):
-                scores = entry.obj([x for _, x in batch])
-                rows = [
-                    (key, name, version, s.label, s.value, _details(s.details))
-                    for (key, _), s in zip(batch, scores, strict=True)
-                ]
-                store.write_scores(rows)
-                n += len(rows)
-                if progress is not None:
-                    progress(name, n)
+            # read through a second connection: a WAL snapshot that the writes below
+            # cannot disturb, so the cells stream instead of being held whole
+            reader = sqlite3.connect(store.path)
+            try:
+                for batch in _batches(_inputs(reader, items, name, version, force), BATCH):
+                    scores = entry.obj([x for _, x in batch])
+                    rows = [
+                        (key, name, version, s.label, s.value, _details(s.details))
+                        for (key, _), s in zip(batch, scores, strict=True)
+                    ]
+                    store.write_scores(rows)
+                    n += len(rows)
+                    if progress is not None:
+                        progress(name, n)
+            finally:
+                reader.close()
             done[name] = n
         return done
     finally:
