@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import json
 import os
+import re
 import signal
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from typing import Any
 
 from anjeon._errors import InputError, Problem
 from anjeon._version import __version__
+from anjeon.engine._attack import Rewriter
 from anjeon.engine._engine import Engine, EngineConfig, EngineResult, ProgressFn
 from anjeon.engine._hooks import on_run_end
 from anjeon.engine._plan import (
@@ -24,6 +26,7 @@ from anjeon.engine._plan import (
     check_transforms,
     count_cells,
     iter_cells,
+    needs_model,
 )
 from anjeon.engine._scoring import inline_scorer
 from anjeon.store import (
@@ -53,6 +56,11 @@ class RunSpec:
     engine: EngineConfig = field(default_factory=EngineConfig)
     runs_dir: Path = Path("runs")
     score: bool = True
+    # the model that rewrites prompts for paraphrase, translate-pivot and crescendo;
+    # temperature 0 by default, so that its rewrites are as reproducible as it allows
+    attacker: str | None = None
+    attacker_settings: TargetSettings = field(default_factory=TargetSettings)
+    attacker_gen: GenerateConfig = field(default_factory=lambda: GenerateConfig(temperature=0.0))
     standard: str | None = None  # the reference standard grades use (analysis only)
 
 
@@ -64,6 +72,7 @@ class Prepared:
     planned: int
     config: dict[str, Any]
     config_hash: str
+    attacker: Target | None = None
 
 
 @dataclass
@@ -88,6 +97,12 @@ def _standard_ref(ref: str | None) -> str | None:
     return str(Path(ref).resolve())
 
 
+def _attacker_problem(name: str, p: Problem) -> Problem:
+    # the target factories name the target's flags; the attacker has its own
+    msg = re.sub(r"--(base-url|api-key-env)\b", r"--attacker-\1", p.message)
+    return Problem(p.file, p.line, p.field, f"attacker {name}: {msg}")
+
+
 def prepare(spec: RunSpec) -> Prepared:
     """Load and check everything (suites, target, transforms): InputError or ready."""
     problems: list[Problem] = []
@@ -109,7 +124,7 @@ def prepare(spec: RunSpec) -> Prepared:
     for sid in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(Problem("", None, None, f"suite {sid!r} is given more than once"))
     try:
-        check_transforms(spec.transforms)
+        check_transforms(spec.transforms, attacker=spec.attacker is not None)
     except InputError as e:
         problems.extend(e.problems)
     if spec.standard is not None:
@@ -124,6 +139,12 @@ def prepare(spec: RunSpec) -> Prepared:
         target = make_target(spec.model, spec.settings, spec.gen)
     except InputError as e:
         problems.extend(e.problems)
+    attacker: Target | None = None
+    if spec.attacker is not None:
+        try:
+            attacker = make_target(spec.attacker, spec.attacker_settings, spec.attacker_gen)
+        except InputError as e:
+            problems.extend(_attacker_problem(spec.attacker, p) for p in e.problems)
     if problems or target is None:
         raise InputError(problems)
     planned = count_cells(suites, spec.transforms, spec.epochs, spec.limit)
@@ -137,6 +158,18 @@ def prepare(spec: RunSpec) -> Prepared:
         "epochs": spec.epochs,
         "limit": spec.limit,
     }
+    attacker_desc: dict[str, Any] | None = None
+    if attacker is not None:
+        attacker_desc = {
+            **attacker.describe(),
+            "generate": {**asdict(spec.attacker_gen), "stop": list(spec.attacker_gen.stop)},
+        }
+        # only when given, so the hash of a run without an attacker stays what it was
+        identity["attacker"] = {
+            "target": attacker_desc["name"],
+            "base_url": attacker_desc.get("base_url"),
+            "generate": spec.attacker_gen.fingerprint(),
+        }
     config_hash = hashlib.sha256(
         json.dumps(identity, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()[:16]
@@ -162,9 +195,10 @@ def prepare(spec: RunSpec) -> Prepared:
         "epochs": spec.epochs,
         "limit": spec.limit,
         "planned": planned,
+        "attacker": attacker_desc,
         "standard": _standard_ref(spec.standard),
     }
-    return Prepared(spec, suites, target, planned, config, config_hash)
+    return Prepared(spec, suites, target, planned, config, config_hash, attacker)
 
 
 def spec_from_config(cfg: dict[str, Any], runs_dir: Path, engine: EngineConfig | None) -> RunSpec:
@@ -191,9 +225,26 @@ def spec_from_config(cfg: dict[str, Any], runs_dir: Path, engine: EngineConfig |
             engine=engine or EngineConfig(**cfg["engine"]),
             runs_dir=runs_dir,
             standard=cfg.get("standard"),
+            **_attacker_from_config(cfg.get("attacker"), engine or EngineConfig(**cfg["engine"])),
         )
     except (KeyError, TypeError, ValueError) as e:
         raise InputError(f"run.yaml: cannot read the run's config: {e!r}") from None
+
+
+def _attacker_from_config(a: dict[str, Any] | None, engine: EngineConfig) -> dict[str, Any]:
+    if not a:
+        return {}
+    g = dict(a.get("generate") or {})
+    g["stop"] = tuple(g.get("stop") or ())
+    return {
+        "attacker": a["name"],
+        "attacker_settings": TargetSettings(
+            base_url=a.get("base_url") if a.get("protocol") != "builtin" else None,
+            api_key_env=a.get("api_key_env"),
+            max_connections=engine.max_connections,
+        ),
+        "attacker_gen": GenerateConfig(**g),
+    }
 
 
 def _check_same(prep: Prepared, recorded: dict[str, Any], run_dir: Path) -> None:
@@ -234,6 +285,8 @@ async def execute(
     await prep.target.start()  # an unreachable server is bad input: nothing written yet
     store: RunStore | None = None
     try:
+        if prep.attacker is not None:
+            await prep.attacker.start()  # the same for the attacker
         run_dir = resume
         if run_dir is None and not new:
             run_dir = find_resumable(prep.spec.runs_dir, prep.config_hash)
@@ -273,7 +326,11 @@ async def execute(
             spec.gen,
             skip=done,
             limit=spec.limit,
+            rewrites=store.rewrite,
         )
+        rewriter = None
+        if prep.attacker is not None and any(needs_model(t) for t in spec.transforms):
+            rewriter = Rewriter(prep.attacker, prep.target, spec.gen.system)
         engine = Engine(
             prep.target,
             store,
@@ -281,6 +338,7 @@ async def execute(
             spec.engine,
             score=inline_scorer() if spec.score else None,
             on_progress=on_progress,
+            rewrite=rewriter,
         )
         result = await _run_with_signals(engine)
         counts = store.counts()
@@ -299,6 +357,8 @@ async def execute(
         if store is not None:
             store.close()
         await prep.target.close()
+        if prep.attacker is not None:
+            await prep.attacker.close()
     on_run_end(run_dir)
     return RunOutcome(run_dir, prep.planned, len(done), result, status)
 

@@ -77,6 +77,25 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (suite, item_id)
     );
     """,
+    # 3: what a model-backed transform (paraphrase, translate-pivot, crescendo) made of an
+    # item, computed once with the attacker so that a resumed run sends the same prompt
+    """
+    -- key: see anjeon.engine rewrite_key; seed as text: it is an unsigned 64-bit number,
+    -- beyond SQLite's INTEGER; prompt: the transformed prompt as JSON (text or messages)
+    CREATE TABLE rewrites (
+        key TEXT PRIMARY KEY,
+        suite TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        transform TEXT NOT NULL,
+        transform_params TEXT NOT NULL,
+        seed TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        attacker TEXT NOT NULL,
+        requests INTEGER NOT NULL,
+        latency REAL NOT NULL,
+        created REAL NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -22,6 +22,8 @@ RequestRow = tuple[str, int, float, float, int | None, str]
 ResponseRow = tuple[str, str | None, str | None, int | None, int | None, float]
 ErrorRow = tuple[str, int, str, int | None, str, int]
 ScoreRow = tuple[str, str, str, str, float | None, str | None]
+# key, suite, item_id, transform, params, seed, prompt JSON, attacker, requests, latency, created
+RewriteRow = tuple[str, str, str, str, str, str, str, str, int, float, float]
 
 
 class RunStore:
@@ -65,12 +67,17 @@ class RunStore:
         responses: Sequence[ResponseRow] = (),
         errors: Sequence[ErrorRow] = (),
         scores: Sequence[ScoreRow] = (),
+        rewrites: Sequence[RewriteRow] = (),
     ) -> None:
         """One transaction for a whole batch; cells last, so a committed cell row
-        always has its response or error with it."""
+        always has its response or error (and its rewrite) with it."""
         con = self.con
         con.execute("BEGIN")
         try:
+            if rewrites:
+                con.executemany(
+                    "INSERT OR REPLACE INTO rewrites VALUES (?,?,?,?,?,?,?,?,?,?,?)", rewrites
+                )
             if requests:
                 con.executemany(
                     "INSERT INTO requests (cell_key, attempt, started, latency, "
@@ -128,6 +135,11 @@ class RunStore:
 
     def finished_keys(self) -> set[str]:
         return {k for (k,) in self.con.execute("SELECT key FROM cells")}
+
+    def rewrite(self, key: str) -> str | None:
+        """The stored prompt (JSON) a model-backed transform made for this rewrite key."""
+        row = self.con.execute("SELECT prompt FROM rewrites WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
 
     def counts(self) -> dict[str, int]:
         out = {"answered": 0, "failed": 0}
