@@ -31,6 +31,10 @@ _DEFINING = (
     "stop",
     "system",
     "transforms",
+    "attacker",
+    "attacker_base_url",
+    "attacker_api_key_env",
+    "attacker_temperature",
 )
 
 
@@ -58,6 +62,18 @@ def run(
     ),
     transform_set: list[str] = typer.Option(
         [], "--transform-set", help="A named set of transforms, e.g. ko-script (repeatable)."
+    ),
+    attacker: str = typer.Option(
+        None,
+        help="provider/model that rewrites prompts for paraphrase, translate-pivot and "
+        "crescendo (the model-backed transforms).",
+    ),
+    attacker_base_url: str = typer.Option(None, help="Server URL of the attacker."),
+    attacker_api_key_env: str = typer.Option(
+        None, help="Environment variable holding the attacker's API key."
+    ),
+    attacker_temperature: float = typer.Option(
+        None, help="The attacker's temperature [default: 0]."
     ),
     temperature: float = typer.Option(None),
     max_tokens: int = typer.Option(None),
@@ -116,6 +132,7 @@ def run(
         spec = spec_from_config(cfg, run_dir.parent, engine)
         if timeout is not None:
             spec.gen = GenerateConfig(**{**spec.gen.__dict__, "timeout": timeout})
+            spec.attacker_gen = GenerateConfig(**{**spec.attacker_gen.__dict__, "timeout": timeout})
         spec.score = score
         if standard is not None:
             spec.standard = standard
@@ -125,6 +142,10 @@ def run(
         if not suite or not model:
             missing = [n for n, v in (("--suite", suite), ("--model", model)) if not v]
             raise InputError(f"missing {' and '.join(missing)} (or --resume RUN_DIR)")
+        if attacker is None:
+            orphans = [f"--{k.replace('_', '-')}" for k in given if k.startswith("attacker_")]
+            if orphans:
+                raise InputError(f"{', '.join(orphans)} goes with --attacker PROVIDER/MODEL")
         run_dir = None
         engine = EngineConfig(**eng_given)
         gen = GenerateConfig(
@@ -148,6 +169,14 @@ def run(
             runs_dir=runs_dir,
             score=score,
             standard=standard,
+            attacker=attacker,
+            attacker_settings=TargetSettings(
+                attacker_base_url, attacker_api_key_env, engine.max_connections
+            ),
+            attacker_gen=GenerateConfig(
+                temperature=0.0 if attacker_temperature is None else attacker_temperature,
+                timeout=gen.timeout,
+            ),
         )
     from anjeon.engine import add_run_end_hook, remove_run_end_hook
     from anjeon.report import write_record_and_report

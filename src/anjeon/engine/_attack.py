@@ -40,6 +40,8 @@ class Rewriter:
             raise ValueError("the cell has no pending transform")
         calls = 0
         sys_prompt = cell.item.system or self.system
+        prompt = cell.item.prompt
+        earlier = [] if isinstance(prompt, str) else list(prompt[:-1])  # a chat item's turns
 
         async def ask(target: Target, cell_id: str, who: str, messages: list[Message]) -> str:
             nonlocal calls
@@ -56,8 +58,10 @@ class Rewriter:
             return await ask(self.attacker, cell.key + ATTACKER_CELL, "attacker", messages)
 
         async def target(messages: list[Message]) -> str:
-            # the system under test, as in the cell itself: with the run's system prompt
-            if sys_prompt and messages and messages[0].role != "system":
+            # the system under test sees what the cell's transcript will show: the system
+            # prompt and a chat item's earlier turns before the crescendo's own
+            messages = [*earlier, *messages]
+            if sys_prompt and messages[0].role != "system":
                 messages = [Message(role="system", content=sys_prompt), *messages]
             return await ask(self.target, cell.key + TURN_CELL, "crescendo turn", messages)
 
