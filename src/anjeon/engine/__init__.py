@@ -1,11 +1,13 @@
 """The engine: the plan (items x transforms x epochs) run against a target with bounded
 concurrency, retries, rate limits and one batching writer into the run store."""
 
+from anjeon.engine._attack import Rewriter
 from anjeon.engine._engine import Engine, EngineConfig, EngineResult
 from anjeon.engine._hooks import add_run_end_hook, on_run_end, remove_run_end_hook
 from anjeon.engine._plan import (
     NO_TRANSFORM,
     Cell,
+    Pending,
     TransformSpec,
     cell_key,
     count_cells,
@@ -28,7 +30,9 @@ __all__ = [
     "Engine",
     "EngineConfig",
     "EngineResult",
+    "Pending",
     "Prepared",
+    "Rewriter",
     "RunOutcome",
     "RunSpec",
     "TransformSpec",
