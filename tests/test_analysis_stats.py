@@ -32,7 +32,9 @@ def test_wilson_empty() -> None:
     assert wilson(0, 0).value is None
 
 
-@pytest.mark.parametrize("b,c", [(0, 0), (1, 0), (5, 2), (3, 12), (20, 20), (40, 61)])
+@pytest.mark.parametrize(
+    "b,c", [(0, 0), (1, 0), (5, 2), (3, 12), (20, 20), (40, 61), (480, 560), (2400, 2555)]
+)
 def test_mcnemar_exact_matches_scipy(b: int, c: int) -> None:
     t = PairedTable(both=7, only_a=b, only_b=c, neither=11)
     expected = 1.0 if b + c == 0 else stats.binomtest(b, b + c, 0.5).pvalue

@@ -75,14 +75,26 @@ def paired_difference(t: PairedTable, z: float = Z95) -> Estimate:
     return Estimate(diff, max(-1.0, diff - dl), min(1.0, diff + du), n)
 
 
+EXACT_MAX = 1000  # beyond this many discordant pairs the tail is summed in log space
+
+
 def mcnemar_exact(t: PairedTable) -> float:
     """Two-sided exact McNemar p-value: a binomial test on the discordant pairs."""
     m = t.only_a + t.only_b
     if m == 0:
         return 1.0
     k = min(t.only_a, t.only_b)
-    tail = sum(math.comb(m, i) for i in range(k + 1))
-    return float(min(1.0, 2 * tail / 2**m))
+    if m <= EXACT_MAX:
+        tail = sum(math.comb(m, i) for i in range(k + 1))
+        return float(min(1.0, 2 * tail / 2**m))
+    # log P(X = i) for X ~ Bin(m, 1/2), summed from the largest term down (log-sum-exp)
+    logs = [
+        math.lgamma(m + 1) - math.lgamma(i + 1) - math.lgamma(m - i + 1) - m * math.log(2)
+        for i in range(k + 1)
+    ]
+    top = max(logs)
+    tail_log = top + math.log(math.fsum(math.exp(x - top) for x in logs))
+    return float(min(1.0, 2 * math.exp(tail_log)))
 
 
 def bootstrap_rates(
