@@ -265,3 +265,27 @@ def test_the_attacker_is_part_of_the_config_and_survives_resume(tmp_path: Path) 
     assert back.attacker == "builtin/comply-all" and prepare(back).config_hash == a.config_hash
     plain = prepare(RunSpec(suites=[str(MINI)], model="builtin/comply-all", runs_dir=tmp_path))
     assert plain.config["attacker"] is None
+
+
+def test_attacker_faults_are_retried_and_nothing_is_lost(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    faults = {"500": 0.25, "429": 0.1, "malformed": 0.05}
+    with (
+        StubServer(StubConfig(lifetime=120)).in_thread() as target,
+        StubServer(StubConfig(lifetime=120, faults=faults, seed=3)).in_thread() as attacker,
+    ):
+        code, out, err = cli(
+            "run", "--suite", str(MINI), "--model", "openai-compatible/stub",
+            "--base-url", target.url, "--transforms", MODEL, "--backoff", "0.01",
+            "--attacker", "openai-compatible/attacker", "--attacker-base-url", attacker.url,
+            "--runs-dir", str(runs), "--quiet", "--no-report",
+        )  # fmt: skip
+        assert code == 0, err
+        assert sum(fetch_stats(attacker.url)["faults"].values()) > 0
+    run_dir = out.strip().splitlines()[-1]
+    cells = rows(run_dir, "SELECT key, status FROM cells")
+    assert len(cells) == len({k for k, _ in cells}) == 4 * N_ITEMS  # none lost or doubled
+    errors = rows(run_dir, "SELECT cell_key, terminal, message FROM errors")
+    assert errors and all(m.startswith("attacker openai-compatible/attacker:") for *_, m in errors)
+    terminal = {k for k, t, _ in errors if t}
+    assert terminal == {k for k, s in cells if s == "failed"}  # every failure has its error
