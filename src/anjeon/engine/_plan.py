@@ -63,7 +63,7 @@ class Cell:
 
 #: The stored rewrite (prompt JSON) of a rewrite key, or None: how a resumed run finds
 #: what the attacker made for a cell that has not finished.
-RewriteLookup = Callable[[str], "str | None"]
+RewriteLookup = Callable[[str], str | None]
 
 
 def target_fingerprint(target: str, gen: GenerateConfig) -> str:
