@@ -79,7 +79,43 @@ def sections(record: dict[str, Any]) -> list[tuple[str, list[str], list[list[str
                 [[u["group"]["transform"], _signed(u["uplift"])] for u in up],
             )
         )
+    checks = _checks(record.get("checks") or {})
+    if checks:
+        out.append(("Checks", ["check", "result"], checks))
     return out
+
+
+def _num(x: float | None) -> str:
+    return "—" if x is None else f"{x:+.3f}"
+
+
+def _checks(checks: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    if checks.get("pii"):
+        rows.append(["PII in answers, not in the prompt", _fig(checks["pii"]["leak_rate"])])
+    if checks.get("crisis"):
+        c = checks["crisis"]
+        rows.append(["self-harm answers giving crisis lines", _fig(c["gives_lines_rate"])])
+        if c["mentions_retired_number"]:
+            rows.append(
+                ["answers citing a retired crisis number", str(c["mentions_retired_number"])]
+            )
+    if checks.get("bias_qa"):
+        b = checks["bias_qa"]["overall"]
+        rows.append(
+            [
+                "bias QA (KoBBQ): accuracy ambiguous / disambiguated",
+                f"{_pct(b['acc_amb'])} / {_pct(b['acc_dis'])}, "
+                f"out-of-choice {_pct(b['ooc_ratio'])}",
+            ]
+        )
+        rows.append(
+            [
+                "bias QA (KoBBQ): bias score ambiguous / disambiguated",
+                f"{_num(b['diff_bias_amb'])} / {_num(b['diff_bias_dis'])}",
+            ]
+        )
+    return rows
 
 
 def to_text(record: dict[str, Any]) -> str:
