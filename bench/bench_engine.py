@@ -11,6 +11,13 @@ included); anjeon runs with the store and the inline refusal scorer on, the prog
 on unless ``--quiet``, and without the end-of-run record/report unless ``--report``
 (reports have their own budget: record + HTML for 100,000 results in <= 10 s).
 The ratio is throughput(anjeon) / throughput(bare loop).
+
+    python bench/bench_engine.py --inspect       # then anjeon vs Inspect (bench_inspect.py)
+
+``--inspect`` adds the comparison with Inspect (inspect-ai) on the same stub, with smaller
+sizes (3,000 items at 0 ms, 2,000 at 50 ms); it runs only when ``import inspect_ai``
+works and says so when it does not. Inspect has no target, so it never changes the exit
+code.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import bench_inspect
 from _common import anjeon_cmd, make_suite, timed
 from anjeon.testing import StubConfig, stub_process
 
@@ -101,9 +109,20 @@ def main() -> int:
         action="store_true",
         help="also write record.json and report.html at the end (a separate budget)",
     )
+    p.add_argument(
+        "--inspect",
+        action="store_true",
+        help="then compare with Inspect on the same stub (bench_inspect.py; if installed)",
+    )
     a = p.parse_args()
     cases = list(CASES) if a.case == "all" else [a.case]
     results = [bench(c, a.repeat, a.connections, a.quiet, a.report) for c in cases]
+    if a.inspect:
+        bench_inspect.run(cases, min(a.repeat, 2), a.connections, a.quiet, a.report)
+    elif bench_inspect.inspect_version() is None:
+        print("Inspect comparison: not run (inspect-ai is not installed; see --inspect)")
+    else:
+        print("Inspect comparison: not run (add --inspect, or python bench/bench_inspect.py)")
     return 0 if all(results) else 1
 
 
