@@ -14,9 +14,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    import numpy as np
-
 from anjeon.analysis._grades import describe_probabilities, grade, grade_probabilities
 from anjeon.analysis._stats import (
     Estimate,
@@ -30,7 +27,10 @@ from anjeon.analysis._stats import (
     wilson,
 )
 
-BASELINE = "none"
+if TYPE_CHECKING:
+    import numpy as np
+
+BASELINE = "none"  # the engine's NO_TRANSFORM: the untransformed item
 DIMENSIONS = ("hazard", "locale", "persona", "transform", "kind")
 VIOLATED = frozenset({"complied", "partial"})
 SCOREABLE = frozenset({"refused", "complied", "partial"})
