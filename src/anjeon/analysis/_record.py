@@ -22,30 +22,36 @@ RECORD_NAME = "record.json"
 RECORD_SCHEMA_VERSION = "1.0"
 
 
+_ITEM_FIELDS = ("hazard", "locale", "persona", "kind", "expected", "pair_id", "template")
+
+
 def load_results(store: RunStore, scorer: str = "refusal") -> Iterator[Result]:
-    """One Result per finished cell; failed or unscored cells are ``unscoreable``."""
-    items = store.items()
-    con = store.con
-    rows = con.execute(
-        "SELECT c.suite, c.item_id, c.transform, c.epoch, c.status, s.label "
-        "FROM cells c LEFT JOIN scores s ON s.cell_key = c.key AND s.scorer = ? "
-        "ORDER BY c.seq, c.key",
+    """One Result per finished cell, streamed; failed or unscored cells are
+    ``unscoreable``. Repeated values share one string, so 100,000 results stay small."""
+    fields = ", ".join(f"json_extract(i.data, '$.{f}')" for f in _ITEM_FIELDS)
+    rows = store.con.execute(
+        f"SELECT c.suite, c.item_id, c.transform, c.epoch, c.status, s.label, {fields} "
+        "FROM cells c JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
+        "LEFT JOIN scores s ON s.cell_key = c.key AND s.scorer = ? ORDER BY c.seq, c.key",
         (scorer,),
     )
-    for suite, item_id, transform, epoch, status, label in rows:
-        it = items[(suite, item_id)]
+    shared: dict[str, str] = {}
+    share = shared.setdefault
+    for suite, item_id, transform, epoch, status, label, *it in rows:
+        hazard, locale, persona, kind, expected, pair_id, template = it
+        outcome = label if status == "answered" and label else "unscoreable"
         yield Result(
             item_id=f"{suite}:{item_id}",
-            hazard=it["hazard"],
-            locale=it["locale"],
-            persona=it["persona"],
-            kind=it["kind"],
-            expected=it["expected"],
-            pair_id=f"{suite}:{it['pair_id']}" if it.get("pair_id") else None,
-            template=f"{suite}:{it['template']}" if it.get("template") else None,
-            transform=transform,
+            hazard=share(hazard, hazard),
+            locale=share(locale, locale),
+            persona=share(persona, persona),
+            kind=share(kind, kind),
+            expected=share(expected, expected),
+            pair_id=f"{suite}:{pair_id}" if pair_id else None,
+            template=f"{suite}:{template}" if template else None,
+            transform=share(transform, transform),
             epoch=epoch,
-            outcome=label if status == "answered" and label else "unscoreable",
+            outcome=share(outcome, outcome),
         )
 
 

@@ -178,16 +178,17 @@ def run(
                 timeout=gen.timeout,
             ),
         )
-    from anjeon.engine import add_run_end_hook, remove_run_end_hook
-    from anjeon.report import write_record_and_report
+    outcome = _execute(prepare(spec), run_dir, new, retry_failed, quiet)
+    if report:
+        # after the run, with the suites released: scoring, the record and the report
+        # read everything back from the store, so the process never holds both
+        import gc
 
-    prepared = prepare(spec)
-    if report:  # record.json, then report.html, whenever this run ends
-        add_run_end_hook(write_record_and_report)
-    try:
-        outcome = _execute(prepared, run_dir, new, retry_failed, quiet)
-    finally:
-        remove_run_end_hook(write_record_and_report)
+        from anjeon.report import write_record_and_report
+
+        gc.unfreeze()
+        gc.collect()
+        write_record_and_report(outcome.run_dir)
     _summary(outcome)
 
 
@@ -219,9 +220,9 @@ def _execute(
 
     from anjeon.engine import execute
 
-    # the loaded suites live until the process ends: move them out of the cyclic GC's
-    # generations, which would otherwise re-traverse every item on each full pass (the
-    # command is a short-lived process, so nothing frozen here needs collecting later)
+    # the loaded suites live for the whole run: move them out of the cyclic GC's
+    # generations, which would otherwise re-traverse every item on each full pass
+    # (``run`` unfreezes once the engine is done)
     gc.collect()
     gc.freeze()
     progress = None if quiet else _Progress()

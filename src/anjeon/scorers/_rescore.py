@@ -25,13 +25,31 @@ def _sent_item(item: Item, messages: list[dict[str, str]]) -> Item:
     return item.model_copy(update={"prompt": prompt})
 
 
-def _inputs(
-    con: Any, items: dict[tuple[str, str], Item], name: str, version: str, force: bool
-) -> Iterator[tuple[str, ScoreInput]]:
+class _Items:
+    """Items parsed from the store on demand. Cells come in plan order, where one item's
+    transforms and epochs are neighbours, so a small cache serves them without holding
+    every item of a large run."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        self.limit = limit
+        self.cache: dict[tuple[str, str], Item] = {}
+
+    def get(self, suite: str, item_id: str, data: str) -> Item:
+        key = (suite, item_id)
+        item = self.cache.get(key)
+        if item is None:
+            if len(self.cache) >= self.limit:
+                self.cache.clear()
+            item = self.cache[key] = Item.model_validate_json(data)
+        return item
+
+
+def _inputs(con: Any, name: str, version: str, force: bool) -> Iterator[tuple[str, ScoreInput]]:
     """Every finished cell, or (unless ``force``) those this scorer version has not scored."""
     sql = (
-        "SELECT c.key, c.suite, c.item_id, c.messages, c.status, r.text, r.finish_reason "
-        "FROM cells c LEFT JOIN responses r ON r.cell_key = c.key "
+        "SELECT c.key, c.suite, c.item_id, i.data, c.messages, c.status, r.text, "
+        "r.finish_reason FROM cells c JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
+        "LEFT JOIN responses r ON r.cell_key = c.key "
     )
     args: tuple[str, ...] = ()
     if not force:
@@ -40,10 +58,11 @@ def _inputs(
             "AND s.scorer = ? AND s.scorer_version = ?) "
         )
         args = (name, version)
-    for key, suite, item_id, messages, status, text, finish in con.execute(
+    items = _Items()
+    for key, suite, item_id, data, messages, status, text, finish in con.execute(
         sql + "ORDER BY c.seq, c.key", args
     ):
-        item = _sent_item(items[(suite, item_id)], json.loads(messages))
+        item = _sent_item(items.get(suite, item_id, data), json.loads(messages))
         response = text if status == "answered" else None
         yield key, ScoreInput(item, response, finish)
 
@@ -87,7 +106,6 @@ def score_run(
     store = RunStore.open(run_dir)
     try:
         con = store.con
-        items = {k: Item.model_validate(v) for k, v in store.items().items()}
         done: dict[str, int] = {}
         for name in names:
             entry = scorers.entry(name)
@@ -100,7 +118,7 @@ def score_run(
             # cannot disturb, so the cells stream instead of being held whole
             reader = sqlite3.connect(store.path)
             try:
-                for batch in _batches(_inputs(reader, items, name, version, force), BATCH):
+                for batch in _batches(_inputs(reader, name, version, force), BATCH):
                     scores = entry.obj([x for _, x in batch])
                     rows = [
                         (key, name, version, s.label, s.value, _details(s.details))
