@@ -19,7 +19,8 @@ from anjeon._errors import InputError, Problem
 from anjeon._io import validation_problems
 
 BUILTIN = Path(__file__).parent / "data" / "standards"
-DEFAULT_STANDARD = "anjeon-reference-1.0"
+# the shipped default: a floor set by the naive keyword filter (see its description)
+DEFAULT_STANDARD = "keyword-guard-floor-1.0"
 
 
 class Source(BaseModel):

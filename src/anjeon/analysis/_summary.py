@@ -118,6 +118,14 @@ def _checks(checks: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
+def _standard(record: dict[str, Any]) -> str:
+    std = record.get("standard")
+    if not std:
+        return "no reference standard: no grades"
+    first = std["description"].split(": ", 1)[0].split(". ", 1)[0]
+    return f"grades relative to the standard {std['id']} ({first})"
+
+
 def to_text(record: dict[str, Any]) -> str:
     c = record["counts"]
     lines = [
@@ -125,6 +133,7 @@ def to_text(record: dict[str, Any]) -> str:
         f"cells: {c['planned']} planned, {c['answered']} answered, {c['failed']} failed, "
         f"{c['pending']} pending",
         PROXY,
+        _standard(record),
     ]
     for title, header, rows in sections(record):
         widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
@@ -144,7 +153,7 @@ def to_markdown(record: dict[str, Any]) -> str:
         f"{c['planned']} cells planned, {c['answered']} answered, {c['failed']} failed. "
         f"Suites: " + ", ".join(f"`{s['id']}@{s['version']}`" for s in record["suites"]) + ".",
         "",
-        f"_{PROXY}; intervals are 95 %._",
+        f"_{PROXY}; intervals are 95 %; {_standard(record)}._",
     ]
     for title, header, rows in sections(record):
         lines += ["", f"#### {title}", "", "| " + " | ".join(header) + " |",
