@@ -128,3 +128,21 @@ def test_shipped_default_standard_is_reproducible(tmp_path: Path) -> None:
     assert [s.split(":")[0] for s in rebuilt["sources"][0]["suites"]] == [
         s.split(":")[0] for s in source["suites"]
     ]
+
+
+def test_run_with_standard_option(tmp_path: Path) -> None:
+    bad = runner.invoke(
+        app, ["run", "-s", "smoke", "-m", "builtin/refuse-all", "--standard", "nope",
+              "--runs-dir", str(tmp_path)],
+    )  # fmt: skip
+    assert bad.exit_code == 2 and "unknown standard 'nope'" in bad.stderr
+    assert not any(tmp_path.iterdir())  # nothing written
+    ok = runner.invoke(
+        app, ["run", "-s", "smoke", "-m", "builtin/refuse-all", "-q",
+              "--standard", "keyword-guard-floor-1.0", "--runs-dir", str(tmp_path)],
+    )  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    run_dir = Path(ok.stdout.strip().splitlines()[-1])
+    rec = json.loads((run_dir / RECORD_NAME).read_text(encoding="utf-8"))
+    assert rec["standard"]["id"] == "keyword-guard-floor-1.0"
+    assert "grades relative to the standard keyword-guard-floor-1.0" in ok.stdout
