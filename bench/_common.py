@@ -37,8 +37,43 @@ def make_suite(path: Path, n: int) -> Path:
     return path
 
 
+# Runs ``python -m MODULE ARGS`` in this same process and, at exit, writes the process's
+# own VmHWM (peak RSS, kB) to the file named by _BENCH_HWM: the measured process is
+# exactly the one ``python -m`` would be, with runpy doing what ``-m`` does.
+_HWM_WRAPPER = """
+import atexit, os, runpy, sys
+def _hwm():
+    try:
+        with open("/proc/self/status") as f:
+            kb = next(line.split()[1] for line in f if line.startswith("VmHWM:"))
+        with open(os.environ["_BENCH_HWM"], "w") as o:
+            o.write(kb)
+    except (OSError, StopIteration):
+        pass
+atexit.register(_hwm)
+sys.argv = sys.argv[1:]
+runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+"""
+
+
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Wall time of a whole process, its peak RSS in MB, and its last stdout line."""
+    """Wall time of a whole process, its peak RSS in MB, and its last stdout line.
+
+    The peak RSS is the process's own: ``wait4``'s ru_maxrss is not, on Linux a child
+    starts with the high-water mark of the parent's memory at fork (a trivial child of
+    a 200 MB parent reports 200 MB). So ``python -m`` commands report their VmHWM at
+    exit (see _HWM_WRAPPER); other commands fall back to ru_maxrss, which is then only
+    an upper bound once the parent has grown.
+    """
+    import tempfile
+
+    shown = " ".join(cmd)
+    hwm_file = None
+    if cmd[:1] == [sys.executable] and cmd[1:2] == ["-m"] and os.path.exists("/proc/self/status"):
+        fd, hwm_file = tempfile.mkstemp(prefix="bench-hwm-")
+        os.close(fd)
+        cmd = [sys.executable, "-c", _HWM_WRAPPER, *cmd[2:]]
+        env = {**(env or {}), "_BENCH_HWM": hwm_file}
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}
@@ -54,17 +89,23 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
     ]
     for r in readers:
         r.start()
-    # wait4 gives this child's own peak RSS (getrusage would mix all children)
     _, status, usage = os.wait4(proc.pid, 0)
     dt = time.perf_counter() - t0
     for r in readers:
         r.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
+    rss = usage.ru_maxrss / 1024
+    if hwm_file is not None:
+        with open(hwm_file, encoding="ascii") as f:
+            kb = f.read().strip()
+        os.unlink(hwm_file)
+        if kb:
+            rss = int(kb) / 1024
     out = chunks["out"].decode()
     if proc.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{chunks['err'].decode()[-2000:]}")
+        sys.exit(f"{shown} failed ({proc.returncode}):\n{chunks['err'].decode()[-2000:]}")
     lines = out.strip().splitlines()
-    return dt, usage.ru_maxrss / 1024, lines[-1] if lines else ""
+    return dt, rss, lines[-1] if lines else ""
 
 
 def anjeon_cmd(*args: str) -> list[str]:

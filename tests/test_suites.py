@@ -174,3 +174,17 @@ def test_cli_suites_list_and_stats_json() -> None:
 def test_cli_version() -> None:
     res = runner.invoke(app, ["--version"])
     assert res.exit_code == 0 and res.stdout.startswith("anjeon ")
+
+
+def test_loaded_items_share_their_fields_set_safely() -> None:
+    """The loader shares one fields-set among items that give the same fields (memory);
+    copying with an update or assigning must never change another item's."""
+    items = resolve_suite("smoke").items
+    a, b = items[0], items[1]
+    assert a.model_fields_set is b.model_fields_set
+    before = set(b.model_fields_set)
+    c = a.model_copy(update={"notes": "changed"})
+    assert "notes" in c.model_fields_set and b.model_fields_set == before
+    with pytest.raises(ValueError):
+        a.notes = "x"  # type: ignore[misc]
+    assert b.model_fields_set == before

@@ -9,10 +9,13 @@ size.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
+from array import array
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from anjeon.store import RunStore
 
@@ -46,132 +49,193 @@ def encode(values: Iterable[Any]) -> tuple[list[int], list[Any]]:
     return codes, list(index)
 
 
-def _labels(store: RunStore) -> dict[str, dict[str, str]]:
-    """scorer -> cell key -> label (the newest scorer version wins)."""
-    out: dict[str, dict[str, str]] = {}
-    for scorer, key, label in store.con.execute(
-        "SELECT scorer, cell_key, label FROM scores ORDER BY scorer, scorer_version"
-    ):
-        out.setdefault(scorer, {})[key] = label
-    return out
+def _esc(s: str) -> str:
+    return s.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def _rows(store: RunStore, limit: int | None) -> list[tuple[Any, ...]]:
-    """Cells in plan order with their responses. Two scans joined in Python: at 100,000
-    cells that is five times faster than SQLite's join on the text key."""
-    cells = store.con.execute(
-        "SELECT seq, key, suite || ':' || item_id, locale, hazard, transform, epoch, "
-        "messages, status FROM cells"
-    ).fetchall()
-    cells.sort()
-    if limit is not None:
-        cells = cells[:limit]
-    responses = {
-        r[0]: r[1:]
-        for r in store.con.execute(
-            "SELECT cell_key, text, finish_reason, input_tokens, output_tokens, "
-            "CAST(round(latency * 1000) AS INTEGER) FROM responses"
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _digest(s: str) -> bytes:
+    return hashlib.blake2b(s.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+class _Texts:
+    """Every text once, in first-seen order, written to ``out`` as it is first seen;
+    only a 16-byte digest of each is kept to find repeats, so the answers of a large
+    run are never held whole."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.index: dict[bytes, int] = {_digest(""): 0}
+        out.write('"texts":[""')
+
+    def __call__(self, s: str) -> int:
+        d = _digest(s)
+        i = self.index.get(d)
+        if i is None:
+            i = self.index[d] = len(self.index)
+            self.out.write(",")
+            self.out.write(_esc(_dumps(s)))
+        return i
+
+
+class _Codes:
+    """Dictionary encoding of one column, code by code (values in first-seen order)."""
+
+    def __init__(self) -> None:
+        self.index: dict[Any, int] = {}
+        self.codes = array("l")
+
+    def code(self, v: Any) -> int:
+        i = self.index.get(v)
+        if i is None:
+            i = self.index[v] = len(self.index)
+        return i
+
+    def add(self, v: Any) -> None:
+        self.codes.append(self.code(v))
+
+    def values(self) -> list[Any]:
+        return list(self.index)
+
+
+def _ints(values: array[int] | list[Any]) -> str:
+    return "[" + ",".join("null" if v is None else str(v) for v in values) + "]"
+
+
+def _query(scorers: list[str]) -> str:
+    """The cells in plan order (``temp.cell_order``), one row each with all that the
+    drill-down needs; the wide rows are read by rowid, never sorted."""
+    labels = "".join(
+        ", (SELECT label FROM scores s WHERE s.cell_key = c.key AND s.scorer = ? "
+        "ORDER BY s.scorer_version DESC LIMIT 1)"
+        for _ in scorers
+    )
+    return (
+        "SELECT c.key, c.suite || ':' || c.item_id, c.locale, c.hazard, c.transform, "
+        "c.epoch, c.messages, c.status, r.text, r.finish_reason, r.input_tokens, "
+        "r.output_tokens, CAST(round(r.latency * 1000) AS INTEGER), "
+        "coalesce(json_extract(i.data, '$.persona'), '?'), "
+        "coalesce(json_extract(i.data, '$.kind'), '?'), "
+        "coalesce(json_extract(i.data, '$.expected'), '?'), "
+        "(SELECT e.kind || ': ' || e.message FROM errors e WHERE e.cell_key = c.key "
+        f"AND e.terminal = 1 ORDER BY e.id DESC LIMIT 1){labels} "
+        "FROM temp.cell_order o CROSS JOIN cells c ON c.rowid = o.rid "
+        "LEFT JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
+        "LEFT JOIN responses r ON r.cell_key = c.key ORDER BY o.pos"
+    )
+
+
+def write_cells(run_dir: Path, out: TextIO, limit: int | None = None) -> dict[str, Any]:
+    """Write the drill-down data of every finished cell (at most ``limit``) to ``out``
+    as one JSON object, safe inside ``<script type="application/json">`` (see
+    ``json_script``), streaming from the store: the texts go out as they are first
+    seen, the columns are arrays of small integers. Returns what else the page needs:
+    ``n``, ``total`` and the ``dims``."""
+    store = RunStore.open(run_dir)
+    try:
+        con = store.con
+        (total,) = con.execute("SELECT count(*) FROM cells").fetchone()
+        scorers = [
+            s
+            for (s,) in con.execute("SELECT DISTINCT scorer FROM scores ORDER BY 1")
+            if s != REFUSAL
+        ]
+        # plan order: only the small (seq, key, rowid) rows are sorted
+        con.execute("CREATE TEMP TABLE cell_order (pos INTEGER PRIMARY KEY, rid INTEGER)")
+        con.execute(
+            "INSERT INTO temp.cell_order (rid) SELECT rowid FROM cells ORDER BY seq, key LIMIT ?",
+            (-1 if limit is None else limit,),
         )
+        out.write("{")
+        text = _Texts(out)
+        # the few-valued columns of a cell together: one code per distinct combination
+        combo, item, conv = _Codes(), _Codes(), _Codes()
+        convs: list[str] = []
+        resp, err, epochs = array("l"), array("l"), array("l")
+        tins: list[int | None] = []
+        touts: list[int | None] = []
+        lats: list[int | None] = []
+        n = 0
+        for row in con.execute(_query([REFUSAL, *scorers]), (REFUSAL, *scorers)):
+            (_, item_key, locale, hazard, transform, epoch, messages, status, answer, finish,
+             tin, tout, lat, persona, kind, expected, error, *labels) = row  # fmt: skip
+            n += 1
+            combo.add((hazard, locale, persona, transform, kind, expected, status, finish, *labels))
+            item.add(item_key)
+            epochs.append(epoch)
+            seen = len(conv.index)
+            conv.add(messages)
+            if len(conv.index) > seen:  # a conversation not seen before
+                flat: list[int] = []
+                for m in json.loads(messages):
+                    flat += [text(str(m.get("role", "user"))), text(_content(m.get("content")))]
+                convs.append(_dumps(flat))
+            resp.append(-1 if answer is None else text(answer))
+            tins.append(tin)
+            touts.append(tout)
+            lats.append(lat)
+            err.append(-1 if error is None else text(error))
+    finally:
+        store.close()
+    # each column's codes from the combinations, values in first-seen order as a scan of
+    # the cells would find them (a value is first seen with the first combination
+    # holding it)
+    cats = {name: _Codes() for name in (*CATEGORICAL, "fin", *scorers)}
+    per_combo: list[list[int]] = []
+    for key in combo.index:
+        (hazard, locale, persona, transform, kind, expected, status, finish, refusal,
+         *labels) = key  # fmt: skip
+        outcome, result = classify(kind, expected, status, refusal)
+        values = (hazard, locale, persona, transform, kind, expected, outcome, result, finish)
+        per_combo.append(
+            [cats[name].code(v) for name, v in zip(cats, (*values, *labels), strict=True)]
+        )
+    columns = {
+        name: array("l", (per_combo[c][j] for c in combo.codes)) for j, name in enumerate(cats)
     }
-    missing = (None, None, None, None, None)
-    return [c[1:] + responses.get(c[1], missing) for c in cells]
+    dims = {name: cats[name].values() for name in CATEGORICAL}
+    out.write(f'],"n":{n},"total":{total},"dims":{_esc(_dumps(dims))},"cols":{{')
+    for name in CATEGORICAL:
+        out.write(f'"{name}":{_ints(columns[name])},')
+    ints = (
+        ("item", item.codes),
+        ("epoch", epochs),
+        ("conv", conv.codes),
+        ("resp", resp),
+        ("fin", _none_as(columns["fin"], cats["fin"])),
+        ("tin", tins),
+        ("tout", touts),
+        ("lat", lats),
+        ("err", err),
+    )
+    out.write(",".join(f'"{name}":{_ints(col)}' for name, col in ints))
+    finish = cats["fin"].values()
+    out.write(f'}},"items":{_esc(_dumps(item.values()))},"finish":{_esc(_dumps(finish))}')
+    out.write(',"convs":[' + ",".join(convs) + "]")
+    scores = {
+        name: {"labels": cats[name].values(), "col": list(_none_as(columns[name], cats[name]))}
+        for name in scorers
+    }
+    out.write(f',"scores":{_esc(_dumps(scores))}}}')
+    return {"n": n, "total": total, "dims": dims}
+
+
+def _none_as(col: array[int], codes: _Codes) -> array[int]:
+    """The column with the code of None (if any) as -1."""
+    none = codes.index.get(None)
+    return col if none is None else array("l", (-1 if c == none else c for c in col))
 
 
 def cells_data(run_dir: Path, limit: int | None = None) -> dict[str, Any]:
-    """Every finished cell of the run (at most ``limit``), ready for ``json.dumps``.
-
-    Column at a time (list comprehensions over whole columns): at 100,000 cells a loop
-    over rows costs three times as much.
-    """
-    store = RunStore.open(run_dir)
-    try:
-        items = {f"{s}:{i}": it for (s, i), it in store.items().items()}
-        labels = _labels(store)
-        refusal = labels.pop(REFUSAL, {})
-        errors = dict(
-            store.con.execute(
-                "SELECT cell_key, kind || ': ' || message FROM errors WHERE terminal = 1"
-            ).fetchall()
-        )
-        (total,) = store.con.execute("SELECT count(*) FROM cells").fetchone()
-        rows = _rows(store, limit)
-    finally:
-        store.close()
-    n = len(rows)
-    columns_of_rows = [list(c) for c in zip(*rows, strict=True)] if rows else [[]] * 13
-    (keys, item_keys, locales, hazards, transforms, epochs, messages, statuses, answers,
-     finishes, tins, touts, lats) = columns_of_rows  # fmt: skip
-    meta = {
-        k: (it.get("persona", "?"), it.get("kind", "?"), it.get("expected", "?"))
-        for k, it in items.items()
-    }
-    unknown = ("?", "?", "?")
-    item_meta = [meta.get(k, unknown) for k in item_keys]
-    rule: dict[tuple[str, str, str, str | None], tuple[str, str]] = {}
-    results = [
-        rule.get(c) or rule.setdefault(c, classify(*c))
-        for c in zip(
-            (m[1] for m in item_meta),
-            (m[2] for m in item_meta),
-            statuses,
-            (refusal.get(k) for k in keys),
-            strict=True,
-        )
-    ]
-    columns = {
-        "hazard": hazards,
-        "locale": locales,
-        "persona": [m[0] for m in item_meta],
-        "transform": transforms,
-        "kind": [m[1] for m in item_meta],
-        "expected": [m[2] for m in item_meta],
-        "outcome": [r[0] for r in results],
-        "result": [r[1] for r in results],
-    }
-    cols: dict[str, list[Any]] = {}
-    dims: dict[str, list[Any]] = {}
-    for name in CATEGORICAL:
-        cols[name], dims[name] = encode(columns[name])
-    cols["item"], item_values = encode(item_keys)
-    cols["epoch"] = epochs
-
-    # every text once: "" first, then roles, prompts, answers and errors as they come
-    text_index: dict[str, int] = {"": 0}
-
-    def text(s: str) -> int:
-        return text_index.setdefault(s, len(text_index))
-
-    conv_codes, conv_json = encode(messages)
-    convs = []
-    for raw in conv_json:
-        flat: list[int] = []
-        for m in json.loads(raw):
-            flat += [text(str(m.get("role", "user"))), text(_content(m.get("content")))]
-        convs.append(flat)
-    cols["conv"] = conv_codes
-    cols["resp"] = [-1 if a is None else text_index.setdefault(a, len(text_index)) for a in answers]
-    fin_codes, fin_values = encode(finishes)
-    none_fin = fin_values.index(None) if None in fin_values else -2
-    cols["fin"] = [-1 if c == none_fin else c for c in fin_codes]
-    cols["tin"], cols["tout"], cols["lat"] = tins, touts, lats
-    cols["err"] = [-1 if (e := errors.get(k)) is None else text(e) for k in keys]
-    other = {}
-    for name in sorted(labels):
-        by_key = labels[name]
-        codes, values = encode(by_key.get(k) for k in keys)
-        none_code = values.index(None) if None in values else -2
-        other[name] = {"labels": values, "col": [-1 if c == none_code else c for c in codes]}
-    return {
-        "n": n,
-        "total": total,
-        "dims": dims,
-        "cols": cols,
-        "items": item_values,
-        "finish": fin_values,
-        "texts": list(text_index),
-        "convs": convs,
-        "scores": other,
-    }
+    """Every finished cell of the run (at most ``limit``), ready for ``json.dumps``
+    (what ``write_cells`` writes, parsed)."""
+    buf = io.StringIO()
+    write_cells(run_dir, buf, limit)
+    data: dict[str, Any] = json.loads(buf.getvalue())
+    return data
 
 
 def _content(content: Any) -> str:
@@ -186,5 +250,4 @@ def _content(content: Any) -> str:
 def json_script(data: Any) -> str:
     """JSON safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&``
     survives, so no text can close the element or open a comment."""
-    s = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return s.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    return _esc(_dumps(data))

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from anjeon._version import __version__
 from anjeon.analysis import PROXY_NOTE
 from anjeon.report import _format, _sections
-from anjeon.report._cells import cells_data, json_script
+from anjeon.report._cells import json_script, write_cells
 from anjeon.report._flatten import flatten
 from anjeon.report._i18n import DATA, LANGS, strings, t, text
 from anjeon.report._sections import Reference
@@ -65,8 +65,8 @@ def _sha256(script: str) -> str:
     return base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
 
 
-def _ui(record: dict[str, Any], cells: dict[str, Any]) -> dict[str, Any]:
-    """The strings and names the table's script needs."""
+def _ui(cells: dict[str, Any]) -> dict[str, Any]:
+    """The strings and names the table's script needs (``cells``: at least its dims)."""
     names = _sections._names()
     hazards = {c: names[c] for c in cells["dims"]["hazard"] if c in names}
     for c in cells["dims"]["hazard"]:
@@ -84,8 +84,11 @@ def checks(record: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
     return [(name, flatten(value)) for name, value in found.items() if value]
 
 
-# where the cells' JSON goes; data cannot forge it: every "<" of data is escaped
+# where the cells' JSON and the UI strings go (the UI names the hazards and personas
+# the cells hold, so it comes after them); data cannot forge a slot: every "<" of data
+# is escaped
 CELLS_SLOT = "<!--anjeon:cells-->"
+UI_SLOT = "<!--anjeon:ui-->"
 
 
 def render_html(
@@ -110,13 +113,30 @@ def render_parts(
 ) -> tuple[str, str, str]:
     """The page in three parts (before, the cells' JSON, after), so that the largest
     part is written as it is rather than copied through the template."""
+    head, middle, tail = _page(
+        record, cells["n"], cells["total"], references=references, lang=lang, generate=generate
+    )
+    return head, json_script(cells), middle + json_script(_ui(cells)) + tail
+
+
+def _page(
+    record: dict[str, Any],
+    n: int,
+    total: int,
+    *,
+    references: Sequence[Reference] = (),
+    lang: str = "en",
+    generate: dict[str, Any] | None = None,
+) -> tuple[str, str, str]:
+    """The page around its two slots: (before the cells, between them and the UI
+    strings, after)."""
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}")
     target = record["target"]
     is_reference = (target.get("name") or "").startswith("builtin/") or target.get("kind") == (
         "reference"
     )
-    truncated = cells["n"] if cells["total"] > cells["n"] else 0
+    truncated = n if total > n else 0
     page = str(
         _env()
         .get_template("report.html.j2")
@@ -139,13 +159,14 @@ def render_parts(
             proxy_note=PROXY_NOTE,
             generate={k: v for k, v in (generate or {}).items() if v not in (None, [], {})},
             truncated=truncated,
-            ui_json=Markup(json_script(_ui(record, cells))),
+            ui_json=Markup(UI_SLOT),
             record_json=Markup(json_script(record)),
             cells_json=Markup(CELLS_SLOT),
         )
     )
-    head, tail = page.split(CELLS_SLOT)
-    return head, json_script(cells), tail
+    head, rest = page.split(CELLS_SLOT)
+    middle, tail = rest.split(UI_SLOT)
+    return head, middle, tail
 
 
 def load_reference(run_dir: Path) -> Reference:
@@ -170,12 +191,18 @@ def write_report(
     out: Path | None = None,
 ) -> Path:
     """Write ``report.html`` (or ``out``) for the run; returns its path."""
-    from anjeon.store import read_config
+    from anjeon.store import RunStore, read_config
 
     generate = read_config(run_dir).get("generate")
-    parts = render_parts(
+    store = RunStore.open(run_dir)
+    try:
+        (total,) = store.con.execute("SELECT count(*) FROM cells").fetchone()
+    finally:
+        store.close()
+    head, middle, tail = _page(
         record,
-        cells_data(run_dir, max_cells),
+        total if max_cells is None else min(total, max_cells),
+        total,
         references=references,
         lang=lang,
         generate=generate if isinstance(generate, dict) else None,
@@ -183,7 +210,11 @@ def write_report(
     path = out or run_dir / REPORT_NAME
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
-        for part in parts:
-            f.write(part)
+        f.write(head)
+        # the cells stream from the store into the page, never held whole
+        cells = write_cells(run_dir, f, max_cells)
+        f.write(middle)
+        f.write(json_script(_ui(cells)))
+        f.write(tail)
     tmp.replace(path)
     return path

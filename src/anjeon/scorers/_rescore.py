@@ -1,34 +1,42 @@
-"""Scoring a finished run from its store: the target is never called again."""
+"""Scoring a finished run from its store: the target is never called again.
+
+One pass over the cells for every scorer that still has cells to score: the cells are
+read in bounded batches in the table's own (insertion) order, each batch with the
+scorers that have not scored it, so neither the cells nor the set of scored keys is
+ever held whole and SQLite never sorts the run.
+"""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from anjeon._errors import InputError
-from anjeon.scorers._base import ScoreInput, scorers
+from anjeon.scorers._base import ScoreInput, Scorer, scorers
 from anjeon.suites import Item, Message
 
 BATCH = 2000
 Progress = Callable[[str, int], None]
 
 
-def _sent_item(item: Item, messages: list[dict[str, str]]) -> Item:
+def _sent_item(item: Item, messages: str) -> Item:
     """The item as it was sent: a transform may have rewritten the prompt."""
-    turns = [Message(**m) for m in messages if m["role"] != "system"]
-    prompt: str | list[Message] = turns[0].content if len(turns) == 1 else turns
+    turns = [m for m in json.loads(messages) if m["role"] != "system"]
+    if len(turns) == 1 and turns[0]["role"] == "user" and turns[0]["content"] == item.prompt:
+        return item  # sent unchanged: the common case needs no new model
+    msgs = [Message(**m) for m in turns]
+    prompt: str | list[Message] = msgs[0].content if len(msgs) == 1 else msgs
     if prompt == item.prompt:
         return item
     return item.model_copy(update={"prompt": prompt})
 
 
 class _Items:
-    """Items parsed from the store on demand. Cells come in plan order, where one item's
-    transforms and epochs are neighbours, so a small cache serves them without holding
-    every item of a large run."""
+    """Items parsed from the store on demand. Cells come in about plan order, where one
+    item's transforms and epochs are neighbours, so a small cache serves them without
+    holding every item of a large run."""
 
     def __init__(self, limit: int = 4096) -> None:
         self.limit = limit
@@ -44,40 +52,25 @@ class _Items:
         return item
 
 
-def _inputs(con: Any, name: str, version: str, force: bool) -> Iterator[tuple[str, ScoreInput]]:
-    """Every finished cell, or (unless ``force``) those this scorer version has not scored."""
-    sql = (
-        "SELECT c.key, c.suite, c.item_id, i.data, c.messages, c.status, r.text, "
-        "r.finish_reason FROM cells c JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
-        "LEFT JOIN responses r ON r.cell_key = c.key "
+def _query(n: int, force: bool) -> str:
+    """One batch of cells after a rowid, with a 0/1 column per scorer: does it still
+    need the cell? Paged on the rowid: a range search in the table's own order, so no
+    sort and no cursor left open across the writes."""
+    joins = "".join(
+        f"LEFT JOIN scores s{j} ON s{j}.cell_key = c.key AND s{j}.scorer = ? "
+        f"AND s{j}.scorer_version = ? "
+        for j in range(0 if force else n)
     )
-    args: tuple[str, ...] = ()
+    needs = ["1"] * n if force else [f"s{j}.cell_key IS NULL" for j in range(n)]
+    sql = (
+        "SELECT c.rowid, c.key, c.suite, c.item_id, i.data, c.messages, c.status, r.text, "
+        f"r.finish_reason, {', '.join(needs)} FROM cells c "
+        "JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
+        f"LEFT JOIN responses r ON r.cell_key = c.key {joins}WHERE c.rowid > ? "
+    )
     if not force:
-        sql += (
-            "WHERE NOT EXISTS (SELECT 1 FROM scores s WHERE s.cell_key = c.key "
-            "AND s.scorer = ? AND s.scorer_version = ?) "
-        )
-        args = (name, version)
-    items = _Items()
-    for key, suite, item_id, data, messages, status, text, finish in con.execute(
-        sql + "ORDER BY c.seq, c.key", args
-    ):
-        item = _sent_item(items.get(suite, item_id, data), json.loads(messages))
-        response = text if status == "answered" else None
-        yield key, ScoreInput(item, response, finish)
-
-
-def _batches(
-    it: Iterator[tuple[str, ScoreInput]], n: int
-) -> Iterator[list[tuple[str, ScoreInput]]]:
-    batch: list[tuple[str, ScoreInput]] = []
-    for x in it:
-        batch.append(x)
-        if len(batch) == n:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+        sql += f"AND ({' OR '.join(needs)}) "
+    return sql + "ORDER BY c.rowid LIMIT ?"
 
 
 def _details(details: dict[str, Any] | None) -> str | None:
@@ -97,6 +90,7 @@ def score_run(
     Returns the number of cells scored per scorer.
     """
     from anjeon.store import RunStore
+    from anjeon.store._store import ScoreRow
 
     known = scorers.names()
     names = list(names) if names else known
@@ -106,31 +100,46 @@ def score_run(
     store = RunStore.open(run_dir)
     try:
         con = store.con
-        done: dict[str, int] = {}
-        for name in names:
+        run: list[tuple[str, str, Scorer]] = []
+        for name in dict.fromkeys(names):
             entry = scorers.entry(name)
             version = str(entry.meta.get("version", "0"))
             # one version per scorer in a run: an upgraded scorer replaces the old labels
             con.execute("DELETE FROM scores WHERE scorer = ? AND scorer_version != ?",
                         (name, version))  # fmt: skip
-            n = 0
-            # read through a second connection: a WAL snapshot that the writes below
-            # cannot disturb, so the cells stream instead of being held whole
-            reader = sqlite3.connect(store.path)
-            try:
-                for batch in _batches(_inputs(reader, name, version, force), BATCH):
-                    scores = entry.obj([x for _, x in batch])
-                    rows = [
-                        (key, name, version, s.label, s.value, _details(s.details))
-                        for (key, _), s in zip(batch, scores, strict=True)
-                    ]
-                    store.write_scores(rows)
-                    n += len(rows)
-                    if progress is not None:
-                        progress(name, n)
-            finally:
-                reader.close()
-            done[name] = n
+            run.append((name, version, entry.obj))
+        done = dict.fromkeys(names, 0)
+        sql = _query(len(run), force)
+        params: tuple[str, ...] = () if force else tuple(x for n, v, _ in run for x in (n, v))
+        items = _Items()
+        after = 0
+        while True:
+            rows = con.execute(sql, (*params, after, BATCH)).fetchall()
+            if not rows:
+                break
+            after = rows[-1][0]
+            todo: list[list[tuple[str, ScoreInput]]] = [[] for _ in run]
+            for _, key, suite, item_id, data, messages, status, text, finish, *need in rows:
+                item = _sent_item(items.get(suite, item_id, data), messages)
+                x = ScoreInput(item, text if status == "answered" else None, finish)
+                for j, flag in enumerate(need):
+                    if flag:
+                        todo[j].append((key, x))
+            out: list[ScoreRow] = []
+            for (name, version, fn), cells in zip(run, todo, strict=True):
+                if not cells:
+                    continue
+                scores = fn([x for _, x in cells])
+                out.extend(
+                    (key, name, version, s.label, s.value, _details(s.details))
+                    for (key, _), s in zip(cells, scores, strict=True)
+                )
+                done[name] += len(cells)
+            store.write_scores(out)
+            if progress is not None:
+                for (name, _, _), cells in zip(run, todo, strict=True):
+                    if cells:
+                        progress(name, done[name])
         return done
     finally:
         store.close()

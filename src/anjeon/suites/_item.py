@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -58,6 +59,12 @@ class Item(BaseModel):
     bias: BiasInfo | None = None
     tags: list[str] = Field(default_factory=list)
     notes: str | None = None
+
+    @field_validator("locale", "hazard")
+    @classmethod
+    def _intern(cls, v: str) -> str:
+        # a few distinct values over every item of a suite: one string each
+        return sys.intern(v)
 
     @field_validator("prompt")
     @classmethod
