@@ -110,3 +110,29 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
 
 def anjeon_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "anjeon.cli", *args]
+
+
+def refusal_scores(run_dir: Path) -> int:
+    """How many cells of a run the inline refusal scorer scored."""
+    import sqlite3
+
+    con = sqlite3.connect(run_dir / "run.db")
+    try:
+        (n,) = con.execute("SELECT count(*) FROM scores WHERE scorer = 'refusal'").fetchone()
+    finally:
+        con.close()
+    return int(n)
+
+
+def timed_anjeon_on_stub(
+    suite: Path, url: str, connections: int, runs_dir: Path, quiet: bool, report: bool
+) -> tuple[float, int]:
+    """``anjeon run`` of ``suite`` against the stub at ``url``, as the benches time it
+    (store and inline refusal scorer on): wall seconds and the number of scored cells."""
+    args = [
+        "run", "--suite", str(suite), "--model", "openai-compatible/stub", "--base-url", url,
+        "--max-connections", str(connections), "--runs-dir", str(runs_dir),
+        *(["--quiet"] if quiet else []), *([] if report else ["--no-report"]),
+    ]  # fmt: skip
+    dt, _, run_dir = timed(anjeon_cmd(*args))
+    return dt, refusal_scores(Path(run_dir))

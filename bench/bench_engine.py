@@ -23,7 +23,6 @@ code.
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 import tempfile
 from pathlib import Path
@@ -31,19 +30,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import bench_inspect
-from _common import anjeon_cmd, make_suite, timed
+from _common import make_suite, timed, timed_anjeon_on_stub
 from anjeon.testing import StubConfig, stub_process
 
 CASES = {"0ms": (20_000, 0.0, 0.5), "50ms": (5_000, 0.05, 0.85)}
-
-
-def _scored(run_dir: Path) -> int:
-    con = sqlite3.connect(run_dir / "run.db")
-    try:
-        (n,) = con.execute("SELECT count(*) FROM scores WHERE scorer = 'refusal'").fetchone()
-    finally:
-        con.close()
-    return int(n)
 
 
 def bench(case: str, repeat: int, connections: int, quiet: bool, report: bool) -> bool:
@@ -65,23 +55,11 @@ def bench(case: str, repeat: int, connections: int, quiet: bool, report: bool) -
                     ]
                 )
                 bare.append(dt)
-                args = [
-                    "run",
-                    "--suite",
-                    str(suite),
-                    "--model",
-                    "openai-compatible/stub",
-                    "--base-url",
-                    url,
-                    "--max-connections",
-                    str(connections),
-                    "--runs-dir",
-                    str(Path(tmp) / f"runs{i}"),
-                ]
-                extra = (["--quiet"] if quiet else []) + ([] if report else ["--no-report"])
-                dt, _, run_dir = timed(anjeon_cmd(*args, *extra))
+                dt, n_scored = timed_anjeon_on_stub(
+                    suite, url, connections, Path(tmp) / f"runs{i}", quiet, report
+                )
                 ours.append(dt)
-                scored.append(_scored(Path(run_dir)))
+                scored.append(n_scored)
         b, o = min(bare), min(ours)
         ratio = b / o
         ok = ratio >= target

@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
-import sqlite3
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _common import anjeon_cmd, make_suite, timed
+from _common import make_suite, timed, timed_anjeon_on_stub
 from anjeon.testing import StubConfig, stub_process
 
 HERE = Path(__file__).parent
@@ -48,15 +47,6 @@ def inspect_version() -> str | None:
     return importlib.metadata.version("inspect-ai")
 
 
-def _scored(run_dir: Path) -> int:
-    con = sqlite3.connect(run_dir / "run.db")
-    try:
-        (n,) = con.execute("SELECT count(*) FROM scores WHERE scorer = 'refusal'").fetchone()
-    finally:
-        con.close()
-    return int(n)
-
-
 def compare(case: str, repeat: int, connections: int, quiet: bool, report: bool) -> None:
     n, latency = CASES[case]
     with tempfile.TemporaryDirectory() as tmp:
@@ -70,23 +60,11 @@ def compare(case: str, repeat: int, connections: int, quiet: bool, report: bool)
                 )
                 _check(last, n, "bare loop")
                 times["bare"].append(dt)
-                args = [
-                    "run",
-                    "--suite",
-                    str(suite),
-                    "--model",
-                    "openai-compatible/stub",
-                    "--base-url",
-                    url,
-                    "--max-connections",
-                    str(connections),
-                    "--runs-dir",
-                    str(Path(tmp) / f"runs{i}"),
-                ]
-                extra = (["--quiet"] if quiet else []) + ([] if report else ["--no-report"])
-                dt, _, run_dir = timed(anjeon_cmd(*args, *extra))
+                dt, n_scored = timed_anjeon_on_stub(
+                    suite, url, connections, Path(tmp) / f"runs{i}", quiet, report
+                )
                 times["anjeon"].append(dt)
-                scored.append(_scored(Path(run_dir)))
+                scored.append(n_scored)
                 logs = Path(tmp) / f"inspect-logs{i}"
                 dt, _, last = timed(
                     [

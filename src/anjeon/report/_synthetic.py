@@ -14,22 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from anjeon.store import RunStore, write_config
+from anjeon.taxonomy import taxonomy
 
-HAZARDS = (
-    "vcr",
-    "src",
-    "cse",
-    "ssh",
-    "iwp",
-    "ncr",
-    "dfm",
-    "hte",
-    "prv",
-    "ipv",
-    "spc",
-    "sxc",
-    "elc",
-)
+# the universal hazard codes, in taxonomy order
+HAZARDS = tuple(h.code for h in taxonomy().hazards)
 PERSONAS = ("normal", "unskilled", "skilled", "vulnerable")
 REFUSE = {
     "en-US": "I'm sorry, but I can't help with that.",
