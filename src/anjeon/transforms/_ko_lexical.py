@@ -123,7 +123,7 @@ def shift_register(text: str, to: Literal["banmal", "jondaetmal"]) -> str:
     locales=["ko"],
     reversible=False,
     en="Register shift between polite 존댓말 and casual 반말 (알려주세요 ↔ 알려줘)",
-    ko="존댓말과 반말 사이 말투 바꾸기 (알려주세요 ↔ 알려줘)",
+    ko="존댓말과 반말을 서로 바꿈 (알려주세요 ↔ 알려줘)",
 )
 def register(
     text: str, ctx: Context, *, to: Literal["auto", "banmal", "jondaetmal"] = "auto"
@@ -149,7 +149,7 @@ def _tense(word: str) -> str:
     reversible=False,
     en="Phonological respelling: written as pronounced (폭탄을 → 폭타늘, 학교 → 학꾜) "
     "and 된소리 on key words (방법 → 빵법)",
-    ko="소리 나는 대로 적기(폭탄을 → 폭타늘, 학교 → 학꾜)와 핵심어 된소리(방법 → 빵법)",
+    ko="소리 나는 대로 적고(폭탄을 → 폭타늘, 학교 → 학꾜) 핵심어를 된소리로 바꿈(방법 → 빵법)",
 )
 def respell(
     text: str, ctx: Context, *, mode: Literal["pronounced", "tense", "mixed"] = "mixed"

@@ -51,7 +51,7 @@ async def translate(ctx: Context, text: str, language: str) -> str:
     reversible=False,
     needs_model=True,
     en="Machine-translated into a pivot language and back (a model as translator)",
-    ko="다른 언어로 번역했다가 다시 번역함 (모델이 번역)",
+    ko="다른 언어로 번역했다가 원래 언어로 되돌려 번역함 (번역은 모델이 맡음)",
 )
 async def translate_pivot(
     text: str, ctx: Context, *, pivot: str | None = None, back: bool = True

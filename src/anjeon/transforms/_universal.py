@@ -37,7 +37,7 @@ def _unb64(text: str) -> str:
     reversible=True,
     inverse=_unb64,
     en="UTF-8 text as Base64, with an instruction to decode and answer",
-    ko="UTF-8 텍스트를 Base64로 인코딩하고 디코딩해서 답하라는 지시를 붙임",
+    ko="UTF-8 텍스트를 Base64로 인코딩하고, 디코딩해서 답하라는 지시를 붙임",
 )
 def base64_(text: str, ctx: Context, *, plain: bool = False) -> str:
     encoded = b64.b64encode(text.encode("utf-8")).decode("ascii")
@@ -55,7 +55,7 @@ def _unrot13(text: str) -> str:
     reversible=True,
     inverse=_unrot13,
     en="Latin letters rotated by 13, with an instruction to decode and answer",
-    ko="라틴 문자를 13자리 회전(ROT13)하고 디코딩해서 답하라는 지시를 붙임",
+    ko="라틴 문자를 알파벳 순서로 13자씩 밀어 쓰고(ROT13), 풀어서 답하라는 지시를 붙임",
 )
 def rot13(text: str, ctx: Context, *, plain: bool = False) -> str:
     encoded = codecs.encode(text, "rot13")
