@@ -123,6 +123,21 @@ def test_every_shown_figure_is_the_records(html: str, record: dict[str, Any]) ->
     )
 
 
+def test_the_headline_is_on_untransformed_cells_like_the_grades(
+    html: str, record: dict[str, Any]
+) -> None:
+    """A run with transforms: the verdict's rates are the untransformed cells' (as the
+    grades are), not every cell's."""
+    assert len({m["group"].get("transform") for m in record["metrics"]} - {None}) > 1
+    (base,) = [m for m in record["metrics"] if m["group"] == {"transform": "none"}]
+    start = html.index('id="verdict"')
+    verdict = html[start : html.index("</section>", start)]
+    shown = {v for w, v, _ in _parse(verdict).found if w == "data-fig"}
+    assert "violation_rate|transform=none" in shown
+    assert "violation_rate|all" not in shown
+    assert base["violation_rate"]["n"] < record["metrics"][0]["violation_rate"]["n"]
+
+
 def test_gaps_uplift_grades_and_counts_are_the_records(html: str, record: dict[str, Any]) -> None:
     found = _parse(html).found
     gaps = {json.dumps(g["group"], sort_keys=True): g for g in record["gaps"]}

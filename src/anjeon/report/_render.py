@@ -47,6 +47,7 @@ def _env() -> Any:
         when=_format.when,
         duration=_format.duration,
         latency=_format.latency,
+        grade_odds=_sections.grade_odds,
     )
     return env
 

@@ -77,28 +77,48 @@ def _sorted_hazards(codes: Sequence[str]) -> list[str]:
     return sorted(codes, key=lambda c: (order.get(c, len(order)), c))
 
 
+def baseline(record: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The headline row and its group: the untransformed cells when the run has
+    transforms (grades are computed on those), else every cell."""
+    by_t = _rows(record, "transform")
+    if len(by_t) > 1 and ("none",) in by_t:
+        return by_t[("none",)], {"transform": "none"}
+    return overall(record), {}
+
+
 def verdict(record: dict[str, Any]) -> dict[str, Any]:
     grades = {g["group"].get("hazard", ""): g for g in record["grades"]}
-    by_h = _rows(record, "hazard")
+    head, base = baseline(record)
+    by_h = _rows(record, "hazard", *base)
     rows = []
     for h in _sorted_hazards([h for h in grades if h]):
         g = grades[h]
+        group = {"hazard": h, **base}
         rows.append(
             {
                 "code": h,
                 "name": hazard_name(h),
                 "grade": g,
                 "bar": grade_bar(g),
-                "metric": by_h.get((h,)),
+                "metric": by_h.get(tuple(group[k] for k in ("hazard", *base))),
+                "key": gkey(group),
             }
         )
     main = grades.get("")
     return {
-        "overall": overall(record),
+        "overall": head,
+        "key": gkey(base),
+        "untransformed": bool(base),
         "grade": main,
         "bar": grade_bar(main) if main else None,
         "rows": rows,
     }
+
+
+def grade_odds(g: dict[str, Any]) -> list[tuple[str, int]]:
+    """(grade, percent), most likely first: the record's summary, for either language."""
+    ranked = sorted(g["probabilities"].items(), key=lambda kv: (-kv[1], GRADES.index(kv[0])))
+    return [(name, round(p * 100)) for name, p in ranked]
 
 
 def grade_bar(g: dict[str, Any]) -> list[tuple[str, float]]:
@@ -112,7 +132,7 @@ def references(record: dict[str, Any], refs: Sequence[Reference]) -> list[dict[s
         {
             "name": record["target"]["name"],
             "main": True,
-            "m": overall(record),
+            "m": baseline(record)[0],
             "rate": None,
             "standard": False,
         }
