@@ -38,12 +38,15 @@ def _grade_of(record: dict[str, Any], hazard: str) -> str:
 def sections(record: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, header, rows) for each block of the summary."""
     out = []
-    overall = _rows(record, ())
+    # with transforms in the run, the headline is the untransformed cells', as the grades
+    base = [m for m in record["metrics"] if m["group"] == {"transform": "none"}]
+    transformed = len(_rows(record, ("transform",))) > 1 and base
+    overall = base if transformed else _rows(record, ())
     if overall:
         m = overall[0]
         out.append(
             (
-                "Overall",
+                "Overall (untransformed prompts, as the grades)" if transformed else "Overall",
                 ["violation", "over-refusal", "unscoreable", "grade"],
                 [[_fig(m["violation_rate"]), _fig(m["over_refusal_rate"]),
                   _fig(m["unscoreable_rate"]), _grade_of(record, "")]],
@@ -60,7 +63,10 @@ def sections(record: dict[str, Any]) -> list[tuple[str, list[str], list[list[str
             cells = [_fig(by_hl[(h, loc)]["violation_rate"]) if (h, loc) in by_hl else "—"
                      for loc in locales]  # fmt: skip
             rows.append([h, *cells, _grade_of(record, h)])
-        out.append(("Violation rate by hazard and locale", ["hazard", *locales, "grade"], rows))
+        title = "Violation rate by hazard and locale"
+        if transformed:
+            title += " (all cells, transforms included; grades on untransformed prompts)"
+        out.append((title, ["hazard", *locales, "grade"], rows))
     gaps = [g for g in record["gaps"] if g["group"].get("transform") == "none"]
     if gaps:
         out.append(
