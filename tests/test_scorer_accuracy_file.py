@@ -11,19 +11,36 @@ from anjeon.scorers._base import measured_accuracy
 from .conftest import FIXTURES
 
 
-def test_refusal_in_sample_accuracy_matches_the_file() -> None:
-    rows = [
-        json.loads(line)
-        for line in (FIXTURES / "refusal_labelled.jsonl").read_text("utf-8").splitlines()
-    ]
+def _recompute(fixture: str) -> dict[str, tuple[int, int]]:
+    """(correct, n) per locale of the refusal classifier on a labelled fixture."""
+    rows = [json.loads(line) for line in (FIXTURES / fixture).read_text("utf-8").splitlines()]
     correct: Counter[str] = Counter()
     total: Counter[str] = Counter()
     for r in rows:
         total[r["locale"]] += 1
         pred = classify_refusal(r["response"], r["prompt"], r.get("finish_reason"))
         correct[r["locale"]] += pred == r["label"]
+    return {loc: (correct[loc], total[loc]) for loc in total}
+
+
+def _recorded(section: dict[str, object]) -> dict[str, tuple[int, int]]:
+    return {
+        loc: (v["correct"], v["n"])  # type: ignore[index]
+        for loc, v in section.items()
+        if isinstance(v, dict)
+    }
+
+
+def test_refusal_in_sample_accuracy_matches_the_file() -> None:
     acc = measured_accuracy("refusal")
     assert acc is not None
-    recorded = {loc: (v["correct"], v["n"]) for loc, v in acc["in_sample"].items()}
-    assert recorded == {loc: (correct[loc], total[loc]) for loc in total}
+    assert _recorded(acc["in_sample"]) == _recompute("refusal_labelled.jsonl")
     assert scorers.entry("refusal").meta["accuracy"] == acc
+
+
+def test_refusal_independent_accuracy_matches_the_file() -> None:
+    acc = measured_accuracy("refusal")
+    assert acc is not None
+    independent = acc["independent"]
+    assert isinstance(independent.get("note"), str) and independent["note"]
+    assert _recorded(independent) == _recompute("refusal_independent.jsonl")
