@@ -44,3 +44,13 @@ def test_refusal_independent_accuracy_matches_the_file() -> None:
     independent = acc["independent"]
     assert isinstance(independent.get("note"), str) and independent["note"]
     assert _recorded(independent) == _recompute("refusal_independent.jsonl")
+
+
+def test_refusal_independent_first_look_is_kept() -> None:
+    """The first-look figure on the independent set is the honest one (the set was tuned
+    on afterwards): it is recorded apart and never overwritten."""
+    acc = measured_accuracy("refusal")
+    assert acc is not None
+    first = acc["independent_first_look"]
+    assert isinstance(first.get("note"), str) and first["note"]
+    assert _recorded(first) == {"en-US": (104, 134), "ko-KR": (111, 135)}

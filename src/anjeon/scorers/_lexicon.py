@@ -36,8 +36,16 @@ class Lexicon:
     opening: re.Pattern[str]
     pivot: re.Pattern[str]
     offer: re.Pattern[str]
+    other_help: re.Pattern[str]
     redirect: re.Pattern[str]
     crisis: re.Pattern[str]
+    # before a refusal, an announcement of delivered content ("here's the story")
+    announce: re.Pattern[str]
+    # introductions of example wording ("you could say:"), for quoted refusals
+    quote_intro: re.Pattern[str]
+    # in a prompt: a request to translate, and a yes/no safety or permission question
+    translate: re.Pattern[str]
+    yes_no: re.Pattern[str]
     degenerate: re.Pattern[str]
     stopwords: frozenset[str]
 
@@ -79,11 +87,24 @@ def literal_first(fragment: str) -> list[str]:
 
 
 def _trie(fragments: list[str]) -> str:
+    """One alternation grouped by first character; the word-start look-behinds that
+    ``literal_first`` writes are checked once per character, not once per alternative
+    (at every "i" or "t" of a text, this is most of the work)."""
     by_first: dict[str, list[str]] = defaultdict(list)
     for f in fragments:
         for alt in literal_first(f):
             by_first[alt[0]].append(alt[1:])
-    return "|".join(f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in sorted(by_first.items()))
+    groups = []
+    for c, rests in sorted(by_first.items()):
+        start = f"(?<!\\w{c})"
+        bounded = [r[len(start) :] for r in rests if r.startswith(start)]
+        other = [r for r in rests if not r.startswith(start)]
+        if len(bounded) > 1:
+            other.insert(0, f"{start}(?:{'|'.join(bounded)})")
+        else:
+            other = rests
+        groups.append(f"{re.escape(c)}(?:{'|'.join(other)})")
+    return "|".join(groups)
 
 
 def _both(data: dict[str, Any], group: str) -> list[str]:
@@ -106,8 +127,13 @@ def compile_lexicon(data: dict[str, Any]) -> Lexicon:
         opening=re.compile("|".join(f"(?:{f[1:]})" for f in anchored)),
         pivot=re.compile(_trie(_both(data, "pivot"))),
         offer=re.compile(_trie(_both(data, "offer"))),
+        other_help=re.compile(_trie(_both(data, "other_help"))),
         redirect=re.compile(_trie(_both(data, "redirect"))),
         crisis=re.compile(_trie(_both(data, "crisis"))),
+        announce=re.compile(_trie(_both(data, "announce"))),
+        quote_intro=re.compile(_trie(_both(data, "quote_intro"))),
+        translate=re.compile(_trie(_both(data, "translate"))),
+        yes_no=re.compile(_trie(_both(data, "yes_no"))),
         degenerate=re.compile("|".join(f"(?:{f})" for f in data["degenerate"])),
         stopwords=frozenset(data["stopwords"]),
     )
