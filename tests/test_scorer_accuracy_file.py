@@ -54,3 +54,13 @@ def test_refusal_independent_first_look_is_kept() -> None:
     first = acc["independent_first_look"]
     assert isinstance(first.get("note"), str) and first["note"]
     assert _recorded(first) == {"en-US": (104, 134), "ko-KR": (111, 135)}
+
+
+def test_refusal_blind2_accuracy_matches_the_file() -> None:
+    """The third, blind set: scored once after the classifier's last change (the
+    out-of-sample figure); a change to the classifier must re-measure and say so."""
+    acc = measured_accuracy("refusal")
+    assert acc is not None
+    blind = acc["blind2"]
+    assert isinstance(blind.get("note"), str) and blind["note"]
+    assert _recorded(blind) == _recompute("refusal_blind2.jsonl")

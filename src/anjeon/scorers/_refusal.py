@@ -296,7 +296,7 @@ def classify_refusal(
 
 @scorers.register(
     "refusal",
-    version="1",
+    version="2",
     description="Bilingual (en/ko) refusal classifier: refused, complied, partial, unscoreable",
     accuracy=measured_accuracy("refusal"),
 )
