@@ -209,7 +209,8 @@ def test_bias_labels_and_kobbq_scores() -> None:
 
 def test_builtin_scorers_registered_with_version_and_description() -> None:
     assert {"refusal", "pii", "crisis", "bias_qa"} <= set(scorers.names())
-    for name in ("refusal", "pii", "crisis", "bias_qa"):
+    versions = {"refusal": "2", "pii": "1", "crisis": "1", "bias_qa": "1"}
+    for name, version in versions.items():
         entry = scorers.entry(name)
-        assert entry.meta["version"] == "1" and entry.meta["description"]
+        assert entry.meta["version"] == version and entry.meta["description"]
         assert entry.obj([]) == []
