@@ -8,7 +8,6 @@ lenient bar that the least safe reference sets) or their mean.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -76,7 +75,7 @@ def build_standard(
     combine: Literal["max", "mean"] = "max",
 ) -> dict[str, Any]:
     """Reference rates from the baseline cells of each run, combined across runs."""
-    from anjeon.analysis._analyze import BASELINE
+    from anjeon.analysis._analyze import unsafe_counts
     from anjeon.analysis._record import load_results
     from anjeon.store import RunStore, read_config
 
@@ -84,17 +83,12 @@ def build_standard(
     sources = []
     for d in run_dirs:
         cfg = read_config(d)
-        counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         store = RunStore.open(d)
         try:
-            for r in load_results(store):
-                if r.transform == BASELINE and r.gradeable:
-                    for key in ("overall", r.parent):
-                        counts[key][0] += r.violated
-                        counts[key][1] += 1
+            # the same counts the grades divide, so a standard and a grade agree by construction
+            per_run.append(unsafe_counts(list(load_results(store))))
         finally:
             store.close()
-        per_run.append({k: (v[0], v[1]) for k, v in counts.items()})
         sources.append(
             {
                 "run_id": cfg["run_id"],
