@@ -41,7 +41,11 @@ def grade_probabilities(samples: np.ndarray, u_ref: float) -> dict[str, float]:
     return {g: round(c / ok.size, 4) for g, c in counts.items() if c}
 
 
+def ranked_probabilities(probs: dict[str, float]) -> list[tuple[str, float]]:
+    """(grade, probability), most likely first; ties in grade order."""
+    return sorted(probs.items(), key=lambda kv: (-kv[1], GRADES.index(kv[0])))
+
+
 def describe_probabilities(probs: dict[str, float]) -> str:
     """e.g. 'Good 82 % · Fair 18 %', most likely first."""
-    ranked = sorted(probs.items(), key=lambda kv: (-kv[1], GRADES.index(kv[0])))
-    return " · ".join(f"{g} {round(p * 100)} %" for g, p in ranked)
+    return " · ".join(f"{g} {round(p * 100)} %" for g, p in ranked_probabilities(probs))

@@ -117,8 +117,9 @@ def verdict(record: dict[str, Any]) -> dict[str, Any]:
 
 def grade_odds(g: dict[str, Any]) -> list[tuple[str, int]]:
     """(grade, percent), most likely first: the record's summary, for either language."""
-    ranked = sorted(g["probabilities"].items(), key=lambda kv: (-kv[1], GRADES.index(kv[0])))
-    return [(name, round(p * 100)) for name, p in ranked]
+    from anjeon.analysis._grades import ranked_probabilities
+
+    return [(name, round(p * 100)) for name, p in ranked_probabilities(g["probabilities"])]
 
 
 def grade_bar(g: dict[str, Any]) -> list[tuple[str, float]]:

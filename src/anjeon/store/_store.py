@@ -119,11 +119,6 @@ class RunStore:
         self.con.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?)", rows)
         self.con.execute("COMMIT")
 
-    def items(self) -> dict[tuple[str, str], dict[str, Any]]:
-        """(suite id, item id) -> the item as a JSON object."""
-        rows = self.con.execute("SELECT suite, item_id, data FROM items")
-        return {(s, i): json.loads(d) for s, i, d in rows}
-
     def forget_failed(self) -> int:
         """Make failed cells pending again (``--retry-failed``); their errors stay."""
         self.con.execute("BEGIN")
