@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from anjeon._errors import InputError
+from anjeon.analysis._grades import GRADES
 from anjeon.report._format import pct, pts
-
-GRADES = ("Poor", "Fair", "Good", "Very Good", "Excellent")
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from anjeon.analysis._grades import GRADES, ranked_probabilities
 from anjeon.report import _svg
 from anjeon.report._i18n import both, t
 
-GRADES = ("Poor", "Fair", "Good", "Very Good", "Excellent")
 PERSONA_ORDER = ("normal", "unskilled", "skilled", "vulnerable")
 
 
@@ -117,8 +117,6 @@ def verdict(record: dict[str, Any]) -> dict[str, Any]:
 
 def grade_odds(g: dict[str, Any]) -> list[tuple[str, int]]:
     """(grade, percent), most likely first: the record's summary, for either language."""
-    from anjeon.analysis._grades import ranked_probabilities
-
     return [(name, round(p * 100)) for name, p in ranked_probabilities(g["probabilities"])]
 
 
