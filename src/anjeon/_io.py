@@ -44,11 +44,12 @@ def _kind(mode: int) -> str:
     return "is not a regular file"
 
 
-def read_bytes(path: Path, problems: list[Problem], limit: int = MAX_FILE_BYTES) -> bytes | None:
+def read_bytes(path: Path, problems: list[Problem], limit: int | None = None) -> bytes | None:
     """The file's bytes, or None with a problem recorded (missing, unreadable, not a
     regular file, over ``limit``). Symlinks are followed; what they point at is checked
     on the opened file, and read with a bound whatever its size claims."""
     name = str(path)
+    limit = MAX_FILE_BYTES if limit is None else limit
     try:
         # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
