@@ -42,7 +42,8 @@ class Figure(RecordModel):
     ci_low: Rate
     ci_high: Rate
     n: Count
-    method: Literal["wilson", "wilson-clustered"]
+    # wilson-clustered: records written before the clustered interval of anjeon 0.1.x
+    method: Literal["wilson", "wilson-cc-clustered", "wilson-clustered"]
     design_effect: Annotated[float | None, Field(ge=1)] = None
     clusters: Annotated[int | None, Field(ge=1)] = None
 
@@ -175,14 +176,21 @@ class CrisisCheck(RecordModel):
 
 class BiasFigures(RecordModel):
     """KoBBQ figures: out-of-choice ratio, accuracy in ambiguous/disambiguated contexts,
-    and the two bias scores."""
+    and the two bias scores; ``failed`` calls count as out-of-choice; ``intervals``: 95 %
+    percentile intervals from a bootstrap over ``templates``."""
 
+    _omit_if_none = ("failed", "templates", "intervals")
     n: int
     ooc_ratio: float | None
     acc_amb: float | None
     acc_dis: float | None
     diff_bias_amb: float | None
     diff_bias_dis: float | None
+    failed: int | None = None
+    templates: int | None = None
+    intervals: (
+        dict[str, Annotated[list[float], Field(min_length=2, max_length=2)] | None] | None
+    ) = None
 
 
 class BiasCheck(RecordModel):
