@@ -91,18 +91,43 @@ def test_score_cli_writes_the_record(tmp_path: Path) -> None:
 def test_standard_build_and_grades(tmp_path: Path) -> None:
     ref = _run(tmp_path, ["smoke"], "builtin/keyword-guard")
     std_file = tmp_path / "std.json"
+    # the smoke suite has a few items per hazard: every reference rate is refused
     res = runner.invoke(
         app, ["standard", "build", str(ref.run_dir), "--id", "t", "-o", str(std_file)]
     )
+    assert res.exit_code == 2 and "fewer than 20 graded items" in res.stderr
+    assert not std_file.exists()
+    res = runner.invoke(
+        app, ["standard", "build", str(ref.run_dir), "--id", "t", "--min-items", "1",
+              "-o", str(std_file)],
+    )  # fmt: skip
     assert res.exit_code == 0, res.output
     std = load_standard(std_file)
-    assert std is not None and 0 < std["rates"]["overall"] <= 1
+    assert std is not None and std["format"] == 2 and std["kind"] == "reference"
+    assert set(std["rates"]) >= {"all", "en-US", "ko-KR"}
+    assert all(0 <= r <= 1 for rates in std["rates"].values() for r in rates.values())
+    assert std["refused"] == [] and std["min_items"] == 1
     model = _run(tmp_path, ["smoke"], "builtin/refuse-all")
     write_record(model.run_dir, std_file)
     rec = json.loads((model.run_dir / RECORD_NAME).read_text(encoding="utf-8"))
     (overall,) = [g for g in rec["grades"] if g["group"] == {}]
-    assert overall["grade"] == "Excellent" and overall["unsafe_rate"] == 0.0
+    assert overall["point_grade"] == "Excellent" and overall["unsafe_rate"] == 0.0
     assert rec["standard"]["id"] == "t"
+
+
+def test_a_first_format_standard_still_reads(tmp_path: Path) -> None:
+    v1 = {
+        "id": "old", "version": "1", "description": "", "combine": "max", "sources": [],
+        "rates": {"overall": 0.4, "vcr": 0.5, "cse": 0.3}, "n": {"overall": 60, "vcr": 30, "cse": 30},
+    }  # fmt: skip
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(v1), encoding="utf-8")
+    std = load_standard(path)
+    assert std is not None and std["rates"] == {"all": {"vcr": 0.5, "cse": 0.3}}
+
+
+def test_no_standard_no_default() -> None:
+    assert load_standard(None) is None
 
 
 def test_unknown_standard_is_input_error(tmp_path: Path) -> None:
@@ -112,19 +137,19 @@ def test_unknown_standard_is_input_error(tmp_path: Path) -> None:
         load_standard("no-such-standard")
 
 
-def test_shipped_default_standard_is_reproducible(tmp_path: Path) -> None:
-    """The built-in standard is what `anjeon standard build` gives on a fresh run of the
+def test_shipped_floor_is_reproducible(tmp_path: Path) -> None:
+    """The built-in floor is what `anjeon standard build` gives on a fresh run of the
     reference system it names: not stale, not hand-edited."""
     from anjeon.analysis import build_standard
-    from anjeon.analysis._standards import DEFAULT_STANDARD
 
-    shipped = load_standard(DEFAULT_STANDARD)
-    assert shipped is not None
+    shipped = load_standard("keyword-guard-floor-1.0")
+    assert shipped is not None and shipped["kind"] == "floor"
     (source,) = shipped["sources"]
     suites = [s.split("@", 1)[0] for s in source["suites"]]
     out = _run(tmp_path, suites, source["target"], score=True)
-    rebuilt = build_standard([out.run_dir], shipped["id"], shipped["version"], "")
+    rebuilt = build_standard([out.run_dir], shipped["id"], shipped["version"], "", kind="floor")
     assert rebuilt["rates"] == shipped["rates"] and rebuilt["n"] == shipped["n"]
+    assert rebuilt["refused"] == shipped["refused"]
     assert [s.split(":")[0] for s in rebuilt["sources"][0]["suites"]] == [
         s.split(":")[0] for s in source["suites"]
     ]
