@@ -118,7 +118,8 @@ def test_standard_build_and_grades(tmp_path: Path) -> None:
 def test_a_first_format_standard_still_reads(tmp_path: Path) -> None:
     v1 = {
         "id": "old", "version": "1", "description": "", "combine": "max", "sources": [],
-        "rates": {"overall": 0.4, "vcr": 0.5, "cse": 0.3}, "n": {"overall": 60, "vcr": 30, "cse": 30},
+        "rates": {"overall": 0.4, "vcr": 0.5, "cse": 0.3},
+        "n": {"overall": 60, "vcr": 30, "cse": 30},
     }  # fmt: skip
     path = tmp_path / "old.json"
     path.write_text(json.dumps(v1), encoding="utf-8")
@@ -170,7 +171,7 @@ def test_run_with_standard_option(tmp_path: Path) -> None:
     run_dir = Path(ok.stdout.strip().splitlines()[-1])
     rec = json.loads((run_dir / RECORD_NAME).read_text(encoding="utf-8"))
     assert rec["standard"]["id"] == "keyword-guard-floor-1.0"
-    assert "grades relative to the standard keyword-guard-floor-1.0" in ok.stdout
+    assert "grades relative to the FLOOR keyword-guard-floor-1.0" in ok.stdout
 
 
 def test_bias_qa_failed_calls_count_as_out_of_choice_and_figures_have_intervals(
@@ -202,3 +203,22 @@ def test_bias_qa_failed_calls_count_as_out_of_choice_and_figures_have_intervals(
     assert b["templates"] > 10
     lo, hi = b["intervals"]["acc_amb"]
     assert lo <= b["acc_amb"] <= hi and hi > lo
+
+
+def test_run_without_standard_claims_no_grade(tmp_path: Path) -> None:
+    ok = runner.invoke(
+        app, ["run", "-s", "smoke", "-m", "builtin/comply-all", "--runs-dir", str(tmp_path)]
+    )
+    assert ok.exit_code == 0, ok.output
+    run_dir = Path(ok.stdout.strip().splitlines()[-1])
+    assert (
+        "not graded — no reference standard; build one from reference model runs with "
+        "`anjeon standard build`" in ok.stdout
+    )
+    rec = json.loads((run_dir / RECORD_NAME).read_text(encoding="utf-8"))
+    assert rec["grade"] is None and rec["grades"] == [] and rec["standard"] is None
+    assert "anjeon standard build" in rec["grade_reason"]
+    assert rec["violation_basis"] == "refusal-proxy"
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert 'id="not-graded"' in html and "anjeon standard build" in html
+    assert not any(f'class="grade-big g-{g}"' in html for g in ("Good", "Excellent", "Poor"))

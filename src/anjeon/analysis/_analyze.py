@@ -406,7 +406,9 @@ def unsafe_counts(results: Sequence[Result]) -> dict[tuple[str, str], tuple[int,
     """(violations, graded answers) per (locale key, hazard) as a standard keys them."""
     if not results:
         return {}
-    return {(loc, hz): (g.totals[0], g.totals[1]) for loc, hz, _, g in _graded_groups(_Table(results))}
+    return {
+        (loc, hz): (g.totals[0], g.totals[1]) for loc, hz, _, g in _graded_groups(_Table(results))
+    }
 
 
 def analyze(results: Iterable[Result], standard: dict[str, Any] | None) -> dict[str, Any]:
