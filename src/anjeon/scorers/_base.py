@@ -23,6 +23,11 @@ class ScoreInput:
     finish_reason: str | None = None
 
 
+#: The label of a scorer that does not apply to the item (a crisis check on a recipe
+#: question). Never stored: the store holds labels of applicable cells only.
+NOT_APPLICABLE = "not_applicable"
+
+
 @dataclass(frozen=True, slots=True)
 class Score:
     label: str

@@ -236,7 +236,13 @@ def _prompt(messages_json: str) -> str | None:
 def _cell_rows(
     con: sqlite3.Connection, run_id: str
 ) -> tuple[list[str], Iterator[tuple[object, ...]]]:
-    scorer_names = [n for (n,) in con.execute("SELECT DISTINCT scorer FROM scores ORDER BY 1")]
+    # every scorer that labelled the run, and those that ran on it inline (whose labels
+    # may all be "not applicable", which is not stored)
+    names = {n for (n,) in con.execute("SELECT DISTINCT scorer FROM scores")}
+    row = con.execute("SELECT value FROM meta WHERE key = 'inline_scores'").fetchone()
+    if row is not None:
+        names |= set(json.loads(row[0]) or {})
+    scorer_names = sorted(names)
     joins = "".join(
         f" LEFT JOIN scores s{i} ON s{i}.cell_key = c.key AND s{i}.scorer = ?"
         for i in range(len(scorer_names))
