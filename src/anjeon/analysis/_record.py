@@ -7,14 +7,13 @@ clock, and every list is in a defined order.
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from anjeon._version import __version__
-from anjeon.analysis._analyze import PROXY_NOTE, Result, analyze
+from anjeon.analysis._analyze import PROXY_NOTE, analyze
 from anjeon.analysis._checks import checks
+from anjeon.analysis._load import load_results
 from anjeon.analysis._record_model import Record
 from anjeon.analysis._standards import NOT_GRADED, load_standard
 from anjeon.store import RunStore
@@ -23,47 +22,12 @@ RECORD_NAME = "record.json"
 RECORD_SCHEMA_VERSION = "1.0"
 
 
-_ITEM_FIELDS = ("hazard", "locale", "persona", "kind", "expected", "pair_id", "template")
-
-
-def load_results(store: RunStore, scorer: str = "refusal") -> Iterator[Result]:
-    """One Result per finished cell, streamed; failed or unscored cells are
-    ``unscoreable``. Repeated values share one string, so 100,000 results stay small."""
-    fields = ", ".join(f"json_extract(i.data, '$.{f}')" for f in _ITEM_FIELDS)
-    rows = store.con.execute(
-        f"SELECT c.suite, c.item_id, c.transform, c.epoch, c.status, s.label, {fields} "
-        "FROM cells c JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
-        "LEFT JOIN scores s ON s.cell_key = c.key AND s.scorer = ? ORDER BY c.seq, c.key",
-        (scorer,),
-    )
-    shared: dict[str, str] = {}
-    share = shared.setdefault
-    for suite, item_id, transform, epoch, status, label, *it in rows:
-        hazard, locale, persona, kind, expected, pair_id, template = it
-        outcome = label if status == "answered" and label else "unscoreable"
-        yield Result(
-            item_id=f"{suite}:{item_id}",
-            hazard=share(hazard, hazard),
-            locale=share(locale, locale),
-            persona=share(persona, persona),
-            kind=share(kind, kind),
-            expected=share(expected, expected),
-            pair_id=f"{suite}:{pair_id}" if pair_id else None,
-            template=f"{suite}:{template}" if template else None,
-            transform=share(transform, transform),
-            epoch=epoch,
-            outcome=share(outcome, outcome),
-        )
-
-
-def _scorer_info(con: sqlite3.Connection) -> list[dict[str, Any]]:
+def _scorer_info(store: RunStore) -> list[dict[str, Any]]:
     from anjeon._registry import UnknownPluginError
     from anjeon.scorers import scorers
 
     out = []
-    for name, version, n in con.execute(
-        "SELECT scorer, scorer_version, count(*) FROM scores GROUP BY 1, 2 ORDER BY 1, 2"
-    ):
+    for name, version, n in store.scorer_versions():
         info: dict[str, Any] = {"name": name, "version": version, "n": n}
         try:
             meta = scorers.entry(name).meta
@@ -75,18 +39,6 @@ def _scorer_info(con: sqlite3.Connection) -> list[dict[str, Any]]:
     return out
 
 
-def _usage(con: sqlite3.Connection) -> dict[str, Any]:
-    n, tin, tout, lat = con.execute(
-        "SELECT count(*), sum(input_tokens), sum(output_tokens), avg(latency) FROM responses"
-    ).fetchone()
-    return {
-        "responses": n,
-        "input_tokens": tin or 0,
-        "output_tokens": tout or 0,
-        "mean_latency_s": None if lat is None else round(lat, 4),
-    }
-
-
 def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
     """The typed record of a run directory (scores read from its store)."""
     from anjeon.store import read_config, run_status, summarize
@@ -96,11 +48,10 @@ def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
     std = load_standard(standard or cfg.get("standard"))
     store = RunStore.open(run_dir)
     try:
-        con = store.con
         meta = store.meta()
         analysis = analyze(load_results(store), std)
-        scorers = _scorer_info(con)
-        usage = _usage(con)
+        scorers = _scorer_info(store)
+        usage = store.usage()
         errors = store.error_kinds(terminal_only=True)
         specialised = checks(store)
     finally:
