@@ -1,0 +1,6 @@
+"""Other people's data and tools: published data sets as anjeon suites (and gold
+files for judges), and Inspect logs as anjeon runs."""
+
+from anjeon.interop._import import FORMATS, import_suite, parse_map
+
+__all__ = ["FORMATS", "import_suite", "parse_map"]
