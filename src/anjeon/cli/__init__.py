@@ -23,6 +23,7 @@ MODULES = (
     "_transforms",
     "_report",
     "_classify",
+    "_judge",
     "_interop",
 )
 
