@@ -373,3 +373,8 @@ def test_real_kosbi_and_square_gold(tmp_path: Path) -> None:
     assert q["items"] == 255
     r = import_suite("square", SHARED / "square" / "response_test_ood.json", tmp_path / "r")
     assert r["gold"] == {"square-responses.jsonl": 480}
+    # the judges' validator reads both gold files as they are
+    from anjeon.judges import load_gold
+
+    assert len(load_gold(tmp_path / "k" / "gold" / "kosbi-sentences.jsonl")) == 3423
+    assert len(load_gold(tmp_path / "r" / "gold" / "square-responses.jsonl")) == 480
