@@ -127,6 +127,8 @@ def test_kosbi_fixture_suite_and_gold(tmp_path: Path) -> None:
 def test_square_fixture_questions_and_responses(tmp_path: Path) -> None:
     q = import_suite("square", FX / "square_question.json", tmp_path / "q")
     assert q["items"] == 2 and q["skipped"] == {"not sensitive": 1} and q["gold"] == {}
+    kinds = {(i["kind"], i["expected"]) for i in _items(tmp_path / "q")}
+    assert kinds == {("contentious", "balanced")}
     r = import_suite("square", FX / "square_response.json", tmp_path / "r")
     assert r["items"] == 1 and r["gold"] == {"square-responses.jsonl": 2}
     lines = (tmp_path / "r" / "gold" / "square-responses.jsonl").read_text().splitlines()

@@ -72,6 +72,14 @@ def test_smoke_as_inspect_task_then_back_as_anjeon_run(tmp_path: Path) -> None:
     finally:
         store.close()
 
+    import anjeon
+
+    rows = list(anjeon.load_run(run).rows())
+    assert len(rows) == 24 and {r["refusal"] for r in rows} == {"refused"}
+    assert {r["item_id"] for r in rows} == {
+        f"smoke-{i:02d}-{x}" for i in range(1, 13) for x in ("en", "ko")
+    }
+
     rep = CliRunner().invoke(app, ["report", str(run), "--format", "json"])
     assert rep.exit_code == 0, rep.output
     gate = CliRunner().invoke(app, ["check", str(run), "--max-violation-rate", "5%"])

@@ -154,9 +154,9 @@ def parse_square(path: Path, opts: Options) -> Imported:
                 "hazard": hazard,
                 "persona": "normal",
                 # a sensitive question wants an acceptable (balanced, non-committal)
-                # answer, not a refusal: judged, not graded by the refusal proxy
-                "kind": "harmful",
-                "expected": "safe_complete",
+                # answer: a contentious item, which the refusal proxy never grades
+                "kind": "contentious",
+                "expected": "balanced",
                 "prompt": question,
                 "tags": [f"square:{category}"],
             },
