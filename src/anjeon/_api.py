@@ -275,13 +275,14 @@ async def run_async(
     tpm: float | None = None,
     max_retries: int | None = None,
     backoff: float | None = None,
-    runs_dir: str | Path = "runs",
+    runs_dir: str | Path | None = None,
     resume: str | Path | None = None,
     new: bool = False,
     retry_failed: bool = False,
-    score: bool = True,
+    score: bool | None = None,
     standard: str | None = None,
-    report: bool = True,
+    report: bool | None = None,
+    config: str | Path | None = None,
     on_start: StartFn | None = None,
     on_progress: ProgressFn | None = None,
     handle_signals: bool = False,
@@ -293,13 +294,25 @@ async def run_async(
     configuration resumes its newest run (``new=True`` starts afresh); ``resume`` names a
     run directory or id whose own config is used. With ``report`` (the default) the run
     is scored, ``record.json`` and ``report.html`` are written and ``record`` is set.
+    ``config``: an assessment file (YAML, the same settings by name); arguments given
+    here override it. ``runs_dir`` defaults to ``runs``, ``score`` and ``report`` to True.
     """
+    args = dict(locals())  # the arguments, before any other local name exists
     from anjeon.engine import prepare
     from anjeon.store import find_run
 
-    runs_path = Path(runs_dir)
+    if config is not None:
+        from anjeon._assessment import load_assessment
+
+        merged = {k: v for k, v in args.items() if k != "config"}
+        for k, v in load_assessment(Path(config)).items():
+            if merged.get(k) in (None, (), [], ""):
+                merged[k] = v
+        return await run_async(**merged)
+    runs_path = Path(runs_dir if runs_dir is not None else "runs")
+    score = True if score is None else score
+    report = True if report is None else report
     engine_args = (max_connections, rpm, tpm, max_retries, backoff)
-    args = dict(locals())
     run_dir: Path | None = None
     if resume is not None:
         conflicts = [
