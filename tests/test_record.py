@@ -16,6 +16,7 @@ from anjeon.cli import app
 from anjeon.engine import EngineConfig, RunOutcome, RunSpec, execute, prepare
 from anjeon.scorers import score_run
 from anjeon.store import RunStore
+from anjeon.suites import resolve_suite
 from anjeon.targets import TargetSettings
 from anjeon.testing import StubConfig, StubServer
 
@@ -44,7 +45,7 @@ def test_record_validates_and_is_byte_identical(tmp_path: Path) -> None:
     assert rec["metrics"][0]["group"] == {}
     assert any("refusal-based proxy" in n for n in rec["notes"])
     assert rec["checks"]["crisis"]["gives_lines_rate"]["n"] > 60
-    assert rec["checks"]["bias_qa"]["overall"]["n"] == 276
+    assert rec["checks"]["bias_qa"]["overall"]["n"] == len(resolve_suite("bias-qa").items)
     names = {s["name"] for s in rec["scorers"]}
     assert names == {"refusal", "pii", "crisis", "bias_qa"}
 
