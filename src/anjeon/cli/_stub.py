@@ -28,6 +28,16 @@ def stub(
     refuse_rate: str = typer.Option(
         "en=1,ko=1", help="Share of matching prompts refused per language (en=0.9,ko=0.5)."
     ),
+    judge_format: str = typer.Option(
+        None,
+        help="Answer as a judge: llama-guard, qwen3guard, kanana-safeguard, "
+        "kanana-safeguard-siren, policy, rubric, malformed, or auto (by the model name "
+        "requested; other models answer as usual).",
+    ),
+    flag_rate: float = typer.Option(0.3, help="Share of answers the judge flags unsafe."),
+    judge_malformed: float = typer.Option(
+        0.0, help="Share of judge answers that are out of format."
+    ),
 ) -> None:
     """Serve /v1/chat/completions, /v1/messages, /v1/models and /_stats for tests."""
     import asyncio
@@ -49,6 +59,9 @@ def stub(
             require_key=os.environ.get(require_key_env) if require_key_env else None,
             refuse_pattern=refuse_pattern,
             refuse_rate=parse_rates(refuse_rate),
+            judge=judge_format,
+            flag_rate=flag_rate,
+            judge_malformed=judge_malformed,
         )
     except ValueError as e:
         raise InputError(str(e)) from None

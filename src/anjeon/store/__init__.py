@@ -13,14 +13,16 @@ from anjeon.store._rundir import (
     write_config,
 )
 from anjeon.store._schema import SCHEMA_VERSION, SchemaError, migrate
-from anjeon.store._store import DB_NAME, RunStore
+from anjeon.store._store import DB_NAME, EXPORT_COLUMNS, RunStore, ScoreRow
 
 __all__ = [
     "CONFIG_NAME",
     "DB_NAME",
+    "EXPORT_COLUMNS",
     "SCHEMA_VERSION",
     "RunStore",
     "SchemaError",
+    "ScoreRow",
     "find_resumable",
     "find_run",
     "is_run_dir",

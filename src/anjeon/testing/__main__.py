@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--echo-auth", action="store_true")
     p.add_argument("--refuse-pattern", default=None)
     p.add_argument("--refuse-rate", default="en=1,ko=1")
+    p.add_argument("--judge-format", default=None, help="answer as this judge (or auto)")
+    p.add_argument("--flag-rate", type=float, default=0.3)
+    p.add_argument("--judge-malformed", type=float, default=0.0)
     a = p.parse_args(argv)
     try:
         config = StubConfig(
@@ -50,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
             echo_auth=a.echo_auth,
             refuse_pattern=a.refuse_pattern,
             refuse_rate=parse_rates(a.refuse_rate),
+            judge=a.judge_format,
+            flag_rate=a.flag_rate,
+            judge_malformed=a.judge_malformed,
         )
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)

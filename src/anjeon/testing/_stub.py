@@ -45,6 +45,11 @@ class StubConfig:
     seed: int = 0
     lifetime: float = 600.0  # seconds; the server stops by itself after this
     model: str = "stub"
+    # play a judge: a format of anjeon.testing._judge_stub.JUDGE_FORMATS, or "auto" (by
+    # the requested model's name; other models get ordinary answers)
+    judge: str | None = None
+    flag_rate: float = 0.3  # share of answers the judge flags unsafe
+    judge_malformed: float = 0.0  # share of judge answers out of format
 
     def __post_init__(self) -> None:
         bad = [k for k in self.faults if k not in FAULTS]
@@ -52,6 +57,13 @@ class StubConfig:
             raise ValueError(f"unknown fault(s) {bad}; known: {', '.join(FAULTS)}")
         if sum(self.faults.values()) > 1:
             raise ValueError("fault rates add up to more than 1")
+        from anjeon.testing._judge_stub import JUDGE_FORMATS
+
+        if self.judge not in (None, "auto", *JUDGE_FORMATS):
+            known = ", ".join(("auto", *JUDGE_FORMATS))
+            raise ValueError(f"unknown judge format {self.judge!r}; known: {known}")
+        if not (0 <= self.flag_rate <= 1 and 0 <= self.judge_malformed <= 1):
+            raise ValueError("flag_rate and judge_malformed are shares between 0 and 1")
 
 
 REFUSE = {
@@ -303,6 +315,16 @@ class StubServer:
             return cell, None
         return cell, messages
 
+    def _answer(self, messages: list[dict[str, Any]]) -> str:
+        from anjeon.testing._judge_stub import judge_answer, judge_format
+
+        c = self.config
+        model = self.last_body.get("model") if self.last_body else None
+        fmt = judge_format(c.judge, model)
+        if fmt is not None:
+            return judge_answer(messages, fmt, c.flag_rate, c.judge_malformed)
+        return stub_answer(messages, c, self._pattern)
+
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         from aiohttp import web
 
@@ -312,7 +334,7 @@ class StubServer:
         cell, messages = got
         if messages is None:
             return web.json_response({"id": "stub", "object": "chat.completion", "choices": []})
-        text = stub_answer(messages, self.config, self._pattern)
+        text = self._answer(messages)
         self.ok_cells[cell] += 1
         n_in = sum(len(str(m.get("content", ""))) for m in messages) // 4 + 1
         body = {
@@ -343,7 +365,7 @@ class StubServer:
         cell, messages = got
         if messages is None:
             return web.json_response({"id": "stub", "type": "message", "content": []})
-        text = stub_answer(messages, self.config, self._pattern)
+        text = self._answer(messages)
         self.ok_cells[cell] += 1
         body = {
             "id": f"stub-{cell[:12]}",
