@@ -99,6 +99,24 @@ def run(
         True, "--report/--no-report", help="Write record.json and report.html at the end."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    judge: list[str] = typer.Option(
+        [],
+        "--judge",
+        help="Judge the answers with PROTOCOL:PROVIDER/MODEL[@URL] (repeatable: an "
+        "ensemble); the judged rate is then the violation rate. See docs/judges.md.",
+    ),
+    judge_base_url: str = typer.Option(None, help="Server URL of the judges."),
+    judge_api_key_env: str = typer.Option(None, help="Environment variable with their key."),
+    cascade: bool = typer.Option(
+        True, "--cascade/--no-cascade", help="Clear refusals skip the judge (default on)."
+    ),
+    cascade_audit: float = typer.Option(
+        0.0, "--cascade-audit", help="Percent of cascade-skipped cells judged anyway."
+    ),
+    judge_min_valid: int = typer.Option(
+        None, help="Valid verdicts a cell needs to be decided [default: a majority]."
+    ),
+    judge_max_connections: int = typer.Option(8, help="Concurrent judge requests."),
 ) -> None:
     """Run suites against a target. The last line printed is the run directory."""
     from anjeon.engine import EngineConfig, RunSpec, prepare, spec_from_config
@@ -178,7 +196,28 @@ def run(
                 timeout=gen.timeout,
             ),
         )
-    outcome = _execute(prepare(spec), run_dir, new, retry_failed, quiet)
+    if judge:
+        from anjeon.judges import make_judge
+
+        for j in judge:  # bad judge specs are bad input: refused before anything runs
+            make_judge(j, base_url=judge_base_url, api_key_env=judge_api_key_env)
+    prepared = prepare(spec)
+    outcome = _execute(prepared, run_dir, new, retry_failed, quiet)
+    judge_code = 0
+    if judge and outcome.status == "complete":
+        from anjeon.cli._judge import run_judges
+
+        judge_code = run_judges(
+            outcome.run_dir,
+            judge,
+            base_url=judge_base_url,
+            api_key_env=judge_api_key_env,
+            cascade=cascade,
+            audit=cascade_audit,
+            min_valid=judge_min_valid,
+            max_connections=judge_max_connections,
+            quiet=quiet,
+        )
     if report:
         # after the run, with the suites released: scoring, the record and the report
         # read everything back from the store, so the process never holds both
@@ -190,6 +229,8 @@ def run(
         gc.collect()
         write_record_and_report(outcome.run_dir)
     _summary(outcome)
+    if judge_code:
+        raise typer.Exit(judge_code)
 
 
 def _transform_specs(spec: str | None, sets: list[str]) -> list[Any]:
