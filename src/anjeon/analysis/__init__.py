@@ -1,7 +1,7 @@
 """Analysis: rates with intervals, cross-lingual gaps, transform uplift, grades, and
 record.json, the exchange format."""
 
-from anjeon.analysis._analyze import PROXY_NOTE, Result, analyze
+from anjeon.analysis._analyze import PROXY_NOTE, Result, analyze, paired_summary
 from anjeon.analysis._grades import GRADES, grade, grade_probabilities
 from anjeon.analysis._record import (
     RECORD_NAME,
@@ -17,6 +17,7 @@ from anjeon.analysis._stats import (
     PairedTable,
     mcnemar_exact,
     paired_difference,
+    signflip_test,
     wilson,
 )
 from anjeon.analysis._summary import to_markdown, to_text
@@ -40,6 +41,8 @@ __all__ = [
     "load_standard",
     "mcnemar_exact",
     "paired_difference",
+    "paired_summary",
+    "signflip_test",
     "to_markdown",
     "to_text",
     "wilson",
