@@ -15,6 +15,7 @@ from typing import Any
 from anjeon._version import __version__
 from anjeon.analysis._analyze import PROXY_NOTE, Result, analyze
 from anjeon.analysis._checks import checks
+from anjeon.analysis._record_model import Record
 from anjeon.analysis._standards import load_standard
 from anjeon.store import RunStore
 
@@ -92,7 +93,8 @@ def _usage(con: sqlite3.Connection) -> dict[str, Any]:
     }
 
 
-def build_record(run_dir: Path, standard: str | Path | None = None) -> dict[str, Any]:
+def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
+    """The typed record of a run directory (scores and verdicts read from its store)."""
     from anjeon.judges._section import decisions as judge_decisions
     from anjeon.judges._section import judged_note, judging_section
     from anjeon.store import read_config, run_status, summarize
@@ -116,49 +118,72 @@ def build_record(run_dir: Path, standard: str | Path | None = None) -> dict[str,
     finally:
         store.close()
     target = cfg.get("target", {})
-    return {
-        "schema_version": RECORD_SCHEMA_VERSION,
-        "anjeon_version": __version__,
-        "run": {
-            "id": cfg["run_id"],
-            "created": cfg.get("created"),
-            "finished": meta.get("finished"),
-            "status": run_status(meta),
-            "run_anjeon_version": cfg.get("anjeon_version"),
-        },
-        "target": {
-            "name": target.get("name"),
-            "provider": target.get("provider"),
-            "model": target.get("model"),
-            "kind": target.get("kind"),
-            "settings": target.get("settings", {}),
-        },
-        "suites": cfg.get("suites", []),
-        "transforms": cfg.get("transforms", []),
-        "epochs": cfg.get("epochs", 1),
-        "counts": {k: summary[k] for k in ("planned", "answered", "failed", "pending")},
-        "terminal_errors": errors,
-        "usage": usage,
-        "scorers": scorers,
-        "standard": None if std is None else {k: std[k] for k in ("id", "version", "description")},
-        "notes": [PROXY_NOTE if ensemble is None else judged_note(ensemble)],
-        "metrics": analysis["metrics"],
-        "gaps": analysis["gaps"],
-        "uplift": analysis["uplift"],
-        "grades": analysis["grades"],
-        "checks": specialised,
-        "judging": judging,
-    }
+    return Record.model_validate(
+        {
+            "schema_version": RECORD_SCHEMA_VERSION,
+            "anjeon_version": __version__,
+            "run": {
+                "id": cfg["run_id"],
+                "created": cfg.get("created"),
+                "finished": meta.get("finished"),
+                "status": run_status(meta),
+                "run_anjeon_version": cfg.get("anjeon_version"),
+            },
+            "target": {
+                "name": target.get("name"),
+                "provider": target.get("provider"),
+                "model": target.get("model"),
+                "kind": target.get("kind"),
+                "settings": target.get("settings", {}),
+            },
+            "suites": cfg.get("suites", []),
+            "transforms": cfg.get("transforms", []),
+            "epochs": cfg.get("epochs", 1),
+            "counts": {k: summary[k] for k in ("planned", "answered", "failed", "pending")},
+            "terminal_errors": errors,
+            "usage": usage,
+            "scorers": scorers,
+            "standard": None
+            if std is None
+            else {k: std[k] for k in ("id", "version", "description")},
+            "notes": [PROXY_NOTE if ensemble is None else judged_note(ensemble)],
+            "metrics": analysis["metrics"],
+            "gaps": analysis["gaps"],
+            "uplift": analysis["uplift"],
+            "grades": analysis["grades"],
+            "checks": specialised,
+            "judging": judging,
+        }
+    )
 
 
-def dumps_record(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+def dumps_record(record: Record | dict[str, Any]) -> str:
+    """record.json's text: the same record always gives the same bytes."""
+    data = record.model_dump() if isinstance(record, Record) else record
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_record(run_dir: Path, standard: str | Path | None = None) -> Path:
-    record = build_record(run_dir, standard)
+def load_record(source: Path | str | dict[str, Any] | Record) -> Record:
+    """A Record from a record.json path, a run directory, its parsed JSON or a Record."""
+    if isinstance(source, Record):
+        return source
+    if isinstance(source, dict):
+        return Record.model_validate(source)
+    path = Path(source)
+    if path.is_dir():
+        path = path / RECORD_NAME
+    return Record.model_validate_json(path.read_bytes())
+
+
+def save_record(run_dir: Path, record: Record) -> Path:
+    """Write ``record.json`` into the run directory (atomically); returns its path."""
     path = run_dir / RECORD_NAME
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(dumps_record(record), encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+def write_record(run_dir: Path, standard: str | Path | None = None) -> Path:
+    """Build the run's record and write it as ``record.json``."""
+    return save_record(run_dir, build_record(run_dir, standard))

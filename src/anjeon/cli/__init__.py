@@ -34,8 +34,10 @@ class _Root(TyperGroup):
         try:
             return super().invoke(ctx)
         except InputError as e:
+            from anjeon.cli._common import as_flags
+
             for p in e.problems:
-                typer.echo(f"error: {p}", err=True)
+                typer.echo(f"error: {as_flags(str(p))}", err=True)
             if len(e.problems) > 1:
                 typer.echo(f"{len(e.problems)} problems; nothing was written.", err=True)
             ctx.exit(2)

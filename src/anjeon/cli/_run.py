@@ -8,34 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from anjeon._errors import InputError
-
 if TYPE_CHECKING:
-    from anjeon.engine import RunOutcome
+    from anjeon import RunResult
 
 EXIT_STOPPED = 3  # the server refused the credentials; the run is resumable
 EXIT_INTERRUPTED = 130
-
-# flags that define what is run; with --resume the run's own config decides them
-_DEFINING = (
-    "suite",
-    "model",
-    "base_url",
-    "api_key_env",
-    "epochs",
-    "limit",
-    "temperature",
-    "max_tokens",
-    "top_p",
-    "seed",
-    "stop",
-    "system",
-    "transforms",
-    "attacker",
-    "attacker_base_url",
-    "attacker_api_key_env",
-    "attacker_temperature",
-)
 
 
 def register(app: typer.Typer) -> None:
@@ -119,168 +96,57 @@ def run(
     judge_max_connections: int = typer.Option(8, help="Concurrent judge requests."),
 ) -> None:
     """Run suites against a target. The last line printed is the run directory."""
-    from anjeon.engine import EngineConfig, RunSpec, prepare, spec_from_config
-    from anjeon.store import find_run, read_config
-    from anjeon.targets import GenerateConfig, TargetSettings
+    import anjeon
 
-    given = {k: v for k, v in locals().items() if k in _DEFINING and v not in (None, [], ())}
-    eng_given = {
-        k: v
-        for k, v in {
-            "max_connections": max_connections,
-            "rpm": rpm,
-            "tpm": tpm,
-            "max_retries": max_retries,
-            "backoff_base": backoff,
-        }.items()
-        if v is not None
-    }
-    if resume is not None:
-        conflicts = sorted("--" + k.replace("_", "-") for k in given)
-        if new:
-            conflicts.append("--new")
-        if conflicts:
-            raise InputError(
-                f"--resume takes the run's own config; it conflicts with {', '.join(conflicts)}"
-            )
-        run_dir = find_run(resume, runs_dir)
-        cfg = read_config(run_dir)
-        recorded = EngineConfig(**cfg.get("engine", {}))
-        engine = EngineConfig(**{**recorded.__dict__, **eng_given})
-        spec = spec_from_config(cfg, run_dir.parent, engine)
-        if timeout is not None:
-            spec.gen = GenerateConfig(**{**spec.gen.__dict__, "timeout": timeout})
-            spec.attacker_gen = GenerateConfig(**{**spec.attacker_gen.__dict__, "timeout": timeout})
-        spec.score = score
-        if standard is not None:
-            spec.standard = standard
-    else:
-        if retry_failed:
-            raise InputError("--retry-failed goes with --resume")
-        if not suite or not model:
-            missing = [n for n, v in (("--suite", suite), ("--model", model)) if not v]
-            raise InputError(f"missing {' and '.join(missing)} (or --resume RUN_DIR)")
-        if attacker is None:
-            orphans = [f"--{k.replace('_', '-')}" for k in given if k.startswith("attacker_")]
-            if orphans:
-                raise InputError(f"{', '.join(orphans)} goes with --attacker PROVIDER/MODEL")
-        run_dir = None
-        engine = EngineConfig(**eng_given)
-        gen = GenerateConfig(
+    progress = None if quiet else _Progress()
+    try:
+        result = anjeon.run(
+            suites=suite,
+            model=model,
+            base_url=base_url,
+            api_key_env=api_key_env,
+            epochs=epochs,
+            limit=limit,
+            transforms=transforms,
+            transform_sets=transform_set,
+            attacker=attacker,
+            attacker_base_url=attacker_base_url,
+            attacker_api_key_env=attacker_api_key_env,
+            attacker_temperature=attacker_temperature,
             temperature=temperature,
             max_tokens=max_tokens,
             top_p=top_p,
             seed=seed,
-            stop=tuple(stop),
+            stop=stop,
             system=system,
-            timeout=timeout if timeout is not None else 120.0,
-        )
-        spec = RunSpec(
-            suites=list(suite),
-            model=model,
-            settings=TargetSettings(base_url, api_key_env, engine.max_connections),
-            gen=gen,
-            transforms=_transform_specs(transforms, transform_set),
-            epochs=epochs if epochs is not None else 1,
-            limit=limit,
-            engine=engine,
+            timeout=timeout,
+            max_connections=max_connections,
+            rpm=rpm,
+            tpm=tpm,
+            max_retries=max_retries,
+            backoff=backoff,
             runs_dir=runs_dir,
+            resume=resume,
+            new=new,
+            retry_failed=retry_failed,
             score=score,
             standard=standard,
-            attacker=attacker,
-            attacker_settings=TargetSettings(
-                attacker_base_url, attacker_api_key_env, engine.max_connections
-            ),
-            attacker_gen=GenerateConfig(
-                temperature=0.0 if attacker_temperature is None else attacker_temperature,
-                timeout=gen.timeout,
-            ),
-        )
-    if judge:
-        from anjeon.judges import make_judge
-
-        for j in judge:  # bad judge specs are bad input: refused before anything runs
-            make_judge(j, base_url=judge_base_url, api_key_env=judge_api_key_env)
-    prepared = prepare(spec)
-    outcome = _execute(prepared, run_dir, new, retry_failed, quiet)
-    judge_code = 0
-    if judge and outcome.status == "complete":
-        from anjeon.cli._judge import run_judges
-
-        judge_code = run_judges(
-            outcome.run_dir,
-            judge,
-            base_url=judge_base_url,
-            api_key_env=judge_api_key_env,
+            report=report,
+            on_start=progress.start if progress else _announce,
+            on_progress=progress.update if progress else None,
+            handle_signals=True,
+            judges=judge,
+            judge_base_url=judge_base_url,
+            judge_api_key_env=judge_api_key_env,
             cascade=cascade,
-            audit=cascade_audit,
-            min_valid=judge_min_valid,
-            max_connections=judge_max_connections,
-            quiet=quiet,
-        )
-    if report:
-        # after the run, with the suites released: scoring, the record and the report
-        # read everything back from the store, so the process never holds both
-        import gc
-
-        from anjeon.report import write_record_and_report
-
-        gc.unfreeze()
-        gc.collect()
-        write_record_and_report(outcome.run_dir)
-    _summary(outcome)
-    if judge_code:
-        raise typer.Exit(judge_code)
-
-
-def _transform_specs(spec: str | None, sets: list[str]) -> list[Any]:
-    """The baseline plus what --transforms / --transform-set name (``anjeon.transforms``
-    parses both; duplicates are dropped, order kept)."""
-    from anjeon.engine import NO_TRANSFORM, TransformSpec
-
-    out = [TransformSpec(NO_TRANSFORM)]
-    if not spec and not sets:
-        return out
-    try:
-        from anjeon.transforms import parse_spec
-    except ImportError:
-        raise InputError("--transforms needs anjeon.transforms, not installed here") from None
-    parsed = parse_spec(",".join([*sets, spec or ""]))
-    for p in parsed:
-        t = TransformSpec(p.name, dict(p.params))
-        if t not in out:
-            out.append(t)
-    return out
-
-
-def _execute(
-    prepared: Any, run_dir: Path | None, new: bool, retry_failed: bool, quiet: bool
-) -> RunOutcome:
-    import asyncio
-    import gc
-
-    from anjeon.engine import execute
-
-    # the loaded suites live for the whole run: move them out of the cyclic GC's
-    # generations, which would otherwise re-traverse every item on each full pass
-    # (``run`` unfreezes once the engine is done)
-    gc.collect()
-    gc.freeze()
-    progress = None if quiet else _Progress()
-    try:
-        return asyncio.run(
-            execute(
-                prepared,
-                resume=run_dir,
-                new=new,
-                retry_failed=retry_failed,
-                on_start=progress.start if progress else _announce,
-                on_progress=progress.update if progress else None,
-            )
+            cascade_audit=cascade_audit,
+            judge_min_valid=judge_min_valid,
+            judge_max_connections=judge_max_connections,
         )
     finally:
         if progress is not None:
             progress.close()
+    _summary(result)
 
 
 def _announce(run_dir: Path, planned: int, done: int) -> None:
@@ -339,42 +205,37 @@ class _Progress:
             self._bar.stop()
 
 
-def _summary(outcome: RunOutcome) -> None:
-    from anjeon.store import RunStore
-
-    r = outcome.result
-    store = RunStore.open(outcome.run_dir)
-    try:
-        counts = store.counts()
-        labels = store.score_labels()
-    finally:
-        store.close()
+def _summary(result: RunResult) -> None:
     typer.echo(
-        f"{outcome.status}: {counts['answered']} answered, {counts['failed']} failed, "
-        f"{max(0, outcome.planned - counts['answered'] - counts['failed'])} pending "
-        f"of {outcome.planned} cells ({r.requests} requests this session)"
+        f"{result.status}: {result.answered} answered, {result.failed} failed, "
+        f"{result.pending} pending of {result.planned} cells "
+        f"({result.requests} requests this session)"
     )
-    if r.error_kinds:
+    if result.error_kinds:
         typer.echo(
-            "request errors: " + ", ".join(f"{k} {n}" for k, n in sorted(r.error_kinds.items()))
+            "request errors: "
+            + ", ".join(f"{k} {n}" for k, n in sorted(result.error_kinds.items()))
         )
-    record = outcome.run_dir / "record.json"
-    if record.is_file():
-        import json
-
+    for o in result.judging:
+        typer.echo(
+            f"judge {o.judge}: {o.judged} judged ({o.result.judge_errors} judge errors), "
+            f"{o.cascade_skipped} clear refusals not sent (cascade)"
+            + (f", {o.audited} audited" if o.audited else "")
+        )
+    if result.record is not None:
         from anjeon.analysis import to_text
 
-        typer.echo("\n" + to_text(json.loads(record.read_text(encoding="utf-8"))))
+        typer.echo("\n" + to_text(result.record))
     else:
-        for scorer, by_label in labels.items():
+        for scorer, by_label in result.score_labels.items():
             typer.echo(f"{scorer}: " + ", ".join(f"{k} {n}" for k, n in by_label.items()))
-    if outcome.status == "stopped":
-        typer.echo(f"error: stopped early: {r.message}", err=True)
-        typer.echo(f"fix the credentials, then: anjeon run --resume {outcome.run_dir}", err=True)
-    elif outcome.status == "interrupted":
-        typer.echo(f"interrupted; continue with: anjeon run --resume {outcome.run_dir}", err=True)
-    typer.echo(str(outcome.run_dir))
-    if outcome.status == "stopped":
+    if result.status == "stopped":
+        typer.echo(f"error: stopped early: {result.message}", err=True)
+        typer.echo(f"fix the credentials, then: anjeon run --resume {result.run_dir}", err=True)
+    elif result.status == "interrupted":
+        typer.echo(f"interrupted; continue with: anjeon run --resume {result.run_dir}", err=True)
+    typer.echo(str(result.run_dir))
+    if result.status == "stopped":
         raise typer.Exit(EXIT_STOPPED)
-    if outcome.status == "interrupted":
+    if result.status == "interrupted":
         raise typer.Exit(EXIT_INTERRUPTED)

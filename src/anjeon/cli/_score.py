@@ -45,13 +45,14 @@ def score(
     judge_max_connections: int = typer.Option(8, help="Concurrent judge requests."),
 ) -> None:
     """Score a finished run from its store, then rewrite its record.json."""
-    from anjeon.analysis import write_record
-    from anjeon.scorers import score_run
+    import anjeon
+    from anjeon.analysis import RECORD_NAME
     from anjeon.store import find_run
 
     run_dir = find_run(run, runs_dir)
     names = [s.strip() for s in scorers.split(",") if s.strip()] if scorers else None
-    done = score_run(run_dir, names, force=force)
+    # the record is written once, after the judges (when there are any)
+    done = anjeon.score(run_dir, names, force=force, record=record and not judge, runs_dir=None)
     for name, n in done.items():
         typer.echo(f"{name}: {n} cells scored" if n else f"{name}: up to date", err=True)
     code = 0
@@ -69,7 +70,9 @@ def score(
             max_connections=judge_max_connections,
         )
     if record:
-        typer.echo(str(write_record(run_dir)))
+        if judge:
+            anjeon.record(run_dir, write=True, runs_dir=None)
+        typer.echo(str(run_dir / RECORD_NAME))
     if code:
         raise typer.Exit(code)
 

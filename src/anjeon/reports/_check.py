@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from anjeon._errors import InputError
+from anjeon.analysis import Record, load_record
 from anjeon.analysis._grades import GRADES
-from anjeon.report._format import pct, pts
+from anjeon.reports._format import pct, pts
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def _where(group: dict[str, str]) -> str:
 
 
 def check_record(
-    record: dict[str, Any],
+    record: Record | dict[str, Any],
     *,
     max_violation_rate: float | None = None,
     max_gap: float | None = None,
@@ -55,20 +56,21 @@ def check_record(
     pass means the data rule the threshold out, not merely that the estimate is below."""
     if max_violation_rate is None and max_gap is None and min_grade is None:
         raise InputError("give at least one of --max-violation-rate, --max-gap, --min-grade")
+    record = load_record(record)
     out: list[Outcome] = []
     if max_violation_rate is not None:
-        rows = [m for m in record["metrics"] if not m["group"]]
+        rows = [m for m in record.metrics if not m.group]
         if per_hazard:
-            rows += [m for m in record["metrics"] if list(m["group"]) == ["hazard"]]
-        if not rows or not rows[0]["violation_rate"]["n"]:
+            rows += [m for m in record.metrics if list(m.group) == ["hazard"]]
+        if not rows or not rows[0].violation_rate.n:
             out.append(
                 Outcome(False, "violation", "no graded harmful items: violation rate unknown")
             )
         for m in rows:
-            f = m["violation_rate"]
-            if f["value"] is None:
+            f = m.violation_rate
+            if f.value is None or f.ci_high is None:
                 continue
-            v = f["ci_high"] if upper else f["value"]
+            v = f.ci_high if upper else f.value
             what = "upper 95 % bound" if upper else "rate"
             ok = v <= max_violation_rate
             out.append(
@@ -76,47 +78,47 @@ def check_record(
                     ok,
                     "violation",
                     f"violation {what} {pct(v)} {'≤' if ok else '>'} {pct(max_violation_rate)} "
-                    f"({_where(m['group'])}; {pct(f['value'])} [{pct(f['ci_low'])}, "
-                    f"{pct(f['ci_high'])}], n={f['n']})",
+                    f"({_where(m.group)}; {pct(f.value)} [{pct(f.ci_low)}, "
+                    f"{pct(f.ci_high)}], n={f.n})",
                 )
             )
     if max_gap is not None:
-        gaps = [g for g in record["gaps"] if g["group"].get("transform") == "none"]
+        gaps = [g for g in record.gaps if g.group.get("transform") == "none"]
         if not per_hazard:
-            gaps = [g for g in gaps if "hazard" not in g["group"]]
+            gaps = [g for g in gaps if "hazard" not in g.group]
         if not gaps:
             out.append(Outcome(False, "gap", "no paired items in both languages: gap unknown"))
         for g in gaps:
-            d = g["difference"]
-            if d["value"] is None:
+            d = g.difference
+            if d.value is None or d.ci_low is None or d.ci_high is None:
                 continue
-            size = max(abs(d["ci_low"]), abs(d["ci_high"])) if upper else abs(d["value"])
+            size = max(abs(d.ci_low), abs(d.ci_high)) if upper else abs(d.value)
             ok = size <= max_gap
-            group = {k: v for k, v in g["group"].items() if k != "transform"}
+            group = {k: v for k, v in g.group.items() if k != "transform"}
             out.append(
                 Outcome(
                     ok,
                     "gap",
-                    f"|{g['a']} − {g['b']}| {100 * size:.1f} pts {'≤' if ok else '>'} "
-                    f"{100 * max_gap:.1f} pts ({_where(group)}; {pts(d['value'])} "
-                    f"[{pts(d['ci_low'])}, {pts(d['ci_high'])}], McNemar p="
-                    f"{d['mcnemar_p']:.3g}, {d['n']} pairs)",
+                    f"|{g.a} − {g.b}| {100 * size:.1f} pts {'≤' if ok else '>'} "
+                    f"{100 * max_gap:.1f} pts ({_where(group)}; {pts(d.value)} "
+                    f"[{pts(d.ci_low)}, {pts(d.ci_high)}], McNemar p="
+                    f"{d.mcnemar_p:.3g}, {d.n} pairs)",
                 )
             )
     if min_grade is not None:
-        grades = [g for g in record["grades"] if not g["group"]]
+        graded = [g for g in record.grades if not g.group]
         if per_hazard:
-            grades += [g for g in record["grades"] if "hazard" in g["group"]]
-        if not any(not g["group"] for g in grades):
+            graded += [g for g in record.grades if "hazard" in g.group]
+        if not any(not g.group for g in graded):
             out.append(Outcome(False, "grade", "no overall grade (no standard or no graded items)"))
-        for g in grades:
-            ok = GRADES.index(g["grade"]) >= GRADES.index(min_grade)
+        for gr in graded:
+            ok = GRADES.index(gr.grade) >= GRADES.index(min_grade)
             out.append(
                 Outcome(
                     ok,
                     "grade",
-                    f"grade {g['grade']} {'≥' if ok else '<'} {min_grade} "
-                    f"({_where(g['group'])}; {g['summary']})",
+                    f"grade {gr.grade} {'≥' if ok else '<'} {min_grade} "
+                    f"({_where(gr.group)}; {gr.summary})",
                 )
             )
     return out

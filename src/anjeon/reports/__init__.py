@@ -1,0 +1,27 @@
+"""Reports: the self-contained bilingual HTML report, comparisons of runs and the
+release gate (``anjeon report``, ``anjeon compare``, ``anjeon check``)."""
+
+from anjeon.reports._cells import cells_data, classify, json_script
+from anjeon.reports._check import Outcome, check_record, parse_grade, parse_share
+from anjeon.reports._compare import compare_runs
+from anjeon.reports._compare_render import compare_html, compare_markdown
+from anjeon.reports._render import REPORT_NAME, load_reference, render_html, write_report
+from anjeon.reports._sections import Reference
+
+__all__ = [
+    "REPORT_NAME",
+    "Outcome",
+    "Reference",
+    "cells_data",
+    "check_record",
+    "classify",
+    "compare_html",
+    "compare_markdown",
+    "compare_runs",
+    "json_script",
+    "load_reference",
+    "parse_grade",
+    "parse_share",
+    "render_html",
+    "write_report",
+]
