@@ -277,23 +277,24 @@ async def run_async(
     tpm: float | None = None,
     max_retries: int | None = None,
     backoff: float | None = None,
-    runs_dir: str | Path = "runs",
+    runs_dir: str | Path | None = None,
     resume: str | Path | None = None,
     new: bool = False,
     retry_failed: bool = False,
-    score: bool = True,
+    score: bool | None = None,
     standard: str | None = None,
-    report: bool = True,
+    report: bool | None = None,
+    config: str | Path | None = None,
     on_start: StartFn | None = None,
     on_progress: ProgressFn | None = None,
     handle_signals: bool = False,
     judges: Sequence[str] = (),
     judge_base_url: str | None = None,
     judge_api_key_env: str | None = None,
-    cascade: bool = True,
-    cascade_audit: float = 0.0,
+    cascade: bool | None = None,
+    cascade_audit: float | None = None,
     judge_min_valid: int | None = None,
-    judge_max_connections: int = 8,
+    judge_max_connections: int | None = None,
 ) -> RunResult:
     """Run suites against a model (or resume a run) and return a ``RunResult``.
 
@@ -302,18 +303,30 @@ async def run_async(
     configuration resumes its newest run (``new=True`` starts afresh); ``resume`` names a
     run directory or id whose own config is used. With ``report`` (the default) the run
     is scored, ``record.json`` and ``report.html`` are written and ``record`` is set.
+    ``config``: an assessment file (YAML, the same settings by name); arguments given
+    here override it. ``runs_dir`` defaults to ``runs``, ``score`` and ``report`` to True.
 
     ``judges`` (specs ``PROTOCOL:PROVIDER/MODEL[@URL]``, see docs/judges.md) judge the
     answers once the run is complete, before the record: the judged rate is then the
     violation rate. ``cascade``: clear refusals skip the judges; ``cascade_audit``: the
     percent of those judged anyway.
     """
+    args = dict(locals())  # the arguments, before any other local name exists
     from anjeon.engine import prepare
     from anjeon.store import find_run
 
-    runs_path = Path(runs_dir)
+    if config is not None:
+        from anjeon._assessment import load_assessment
+
+        merged = {k: v for k, v in args.items() if k != "config"}
+        for k, v in load_assessment(Path(config)).items():
+            if merged.get(k) in (None, (), [], ""):
+                merged[k] = v
+        return await run_async(**merged)
+    runs_path = Path(runs_dir if runs_dir is not None else "runs")
+    score = True if score is None else score
+    report = True if report is None else report
     engine_args = (max_connections, rpm, tpm, max_retries, backoff)
-    args = dict(locals())
     run_dir: Path | None = None
     if resume is not None:
         conflicts = [
@@ -355,6 +368,8 @@ async def run_async(
             score=score,
             standard=standard,
         )
+    cascade = True if cascade is None else cascade
+    judge_max_connections = judge_max_connections or 8
     made = _judges(judges, judge_base_url, judge_api_key_env, judge_max_connections)
     prepared = prepare(spec)
     outcome = await _execute(
@@ -373,9 +388,10 @@ async def run_async(
             outcome.run_dir,
             made,
             cascade=cascade,
-            audit=cascade_audit / 100,
+            audit=(cascade_audit or 0.0) / 100,
             min_valid=judge_min_valid,
             engine=EngineConfig(max_connections=judge_max_connections),
+            handle_signals=handle_signals,
         )
         stops = {o.result.stop_reason for o in judged} - {None}
         if stops:

@@ -158,6 +158,14 @@ class Run:
 
         return columns, stream()
 
+    def export(self, output: str | Path, format: str | None = None) -> int:
+        """Write the cells to ``output`` as csv, jsonl or parquet (from the file's suffix
+        unless ``format`` says); returns the number of rows."""
+        from anjeon.reports import export_cells
+
+        out = Path(output)
+        return export_cells(self.run_dir, format or out.suffix.lstrip(".") or "csv", out)
+
     def to_pandas(self) -> pandas.DataFrame:
         """The cells as a DataFrame (one row per cell; needs pandas installed)."""
         try:

@@ -110,6 +110,7 @@ def run_judges(
         audit=audit / 100,
         min_valid=min_valid,
         max_connections=max_connections,
+        handle_signals=True,
     )
     code = 0
     for o in outcomes:

@@ -32,6 +32,12 @@ class CompareFormat(StrEnum):
     json = "json"
 
 
+class ExportFormat(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+    parquet = "parquet"
+
+
 class Lang(StrEnum):
     en = "en"
     ko = "ko"
@@ -41,6 +47,7 @@ def register(app: typer.Typer) -> None:
     app.command("report")(report)
     app.command("compare")(compare)
     app.command("check")(check)
+    app.command("export")(export)
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -183,3 +190,25 @@ def _read_record(path: Path, run: str) -> Record:
         first = e.errors()[0] if e.errors() else {"loc": (), "msg": str(e)}
         where = ".".join(str(x) for x in first["loc"]) or "-"
         raise InputError(f"{run}: not an anjeon record ({where}: {first['msg']})") from None
+
+
+def export(
+    run: str = typer.Argument(..., help="A run directory, or a run id in --runs-dir."),
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f"),
+    output: Path = typer.Option(
+        None, "--output", "-o", help="Write here (parquet needs a file; else stdout)."
+    ),
+    runs_dir: Path = RUNS_DIR,
+) -> None:
+    """One row per cell: item, suite, locale, hazard, persona, kind, expected, transform,
+    epoch, prompt, response, finish reason, error and every scorer's label."""
+    import sys
+
+    from anjeon.reports import export_cells
+    from anjeon.store import find_run
+
+    run_dir = find_run(run, runs_dir)
+    n = export_cells(run_dir, fmt.value, output, stdout=sys.stdout)
+    if output is not None:
+        typer.echo(f"{n} rows", err=True)
+        typer.echo(str(output))

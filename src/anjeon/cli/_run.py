@@ -64,16 +64,26 @@ def run(
     tpm: float = typer.Option(None, help="Tokens per minute limit."),
     max_retries: int = typer.Option(None, help="Retries of a failed request [default: 5]."),
     backoff: float = typer.Option(None, help="First retry wait in seconds [default: 1]."),
-    runs_dir: Path = typer.Option(Path("runs"), help="Where run directories go."),
+    runs_dir: Path = typer.Option(None, help="Where run directories go [default: runs]."),
     resume: Path = typer.Option(None, help="Continue this run directory."),
     new: bool = typer.Option(False, "--new", help="Start a new run even if one can resume."),
     retry_failed: bool = typer.Option(False, help="On resume, run failed cells again."),
-    score: bool = typer.Option(True, "--score/--no-score", help="Score refusals inline."),
+    score: bool = typer.Option(
+        None, "--score/--no-score", help="Score refusals inline [default: score]."
+    ),
     standard: str | None = typer.Option(
         None, "--standard", help="Reference standard for grades: a built-in id or a file."
     ),
     report: bool = typer.Option(
-        True, "--report/--no-report", help="Write record.json and report.html at the end."
+        None,
+        "--report/--no-report",
+        help="Write record.json and report.html at the end [default: report].",
+    ),
+    config: Path = typer.Option(
+        None,
+        "--config",
+        "-c",
+        help="An assessment file (YAML) with these settings; flags override it.",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     judge: list[str] = typer.Option(
@@ -84,16 +94,18 @@ def run(
     ),
     judge_base_url: str = typer.Option(None, help="Server URL of the judges."),
     judge_api_key_env: str = typer.Option(None, help="Environment variable with their key."),
-    cascade: bool = typer.Option(
-        True, "--cascade/--no-cascade", help="Clear refusals skip the judge (default on)."
+    cascade: bool | None = typer.Option(
+        None, "--cascade/--no-cascade", help="Clear refusals skip the judge [default: on]."
     ),
-    cascade_audit: float = typer.Option(
-        0.0, "--cascade-audit", help="Percent of cascade-skipped cells judged anyway."
+    cascade_audit: float | None = typer.Option(
+        None, "--cascade-audit", help="Percent of cascade-skipped cells judged anyway."
     ),
     judge_min_valid: int = typer.Option(
         None, help="Valid verdicts a cell needs to be decided [default: a majority]."
     ),
-    judge_max_connections: int = typer.Option(8, help="Concurrent judge requests."),
+    judge_max_connections: int | None = typer.Option(
+        None, help="Concurrent judge requests [default: 8]."
+    ),
 ) -> None:
     """Run suites against a target. The last line printed is the run directory."""
     import anjeon
@@ -132,6 +144,7 @@ def run(
             score=score,
             standard=standard,
             report=report,
+            config=config,
             on_start=progress.start if progress else _announce,
             on_progress=progress.update if progress else None,
             handle_signals=True,

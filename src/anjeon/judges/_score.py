@@ -89,6 +89,7 @@ async def judge_run(
     min_valid: int | None = None,
     engine: EngineConfig | None = None,
     progress: Callable[[str, int], None] | None = None,
+    handle_signals: bool = False,
 ) -> list[JudgeOutcome]:
     """Judge the run's cells with each judge (see the module's doc); the judges become
     the run's deciding ensemble. ``audit``: share (0-1) of cascade-skipped cells judged
@@ -142,7 +143,7 @@ async def judge_run(
                 if progress is not None:
                     progress(judge.name, out.judged)
 
-            out.result = await run_jobs(judge, jobs(), cfg, sink)
+            out.result = await run_jobs(judge, jobs(), cfg, sink, handle_signals=handle_signals)
             if out.result.stop_reason is not None:
                 break
         store.set_meta(
@@ -172,6 +173,7 @@ def judge(
     max_connections: int = 8,
     rpm: float | None = None,
     progress: Callable[[str, int], None] | None = None,
+    handle_signals: bool = False,
 ) -> list[JudgeOutcome]:
     """``judge_run`` from judge specs (``PROTOCOL:PROVIDER/MODEL[@URL]``): every spec is
     checked before any judge is contacted; the refusal scorer runs first (the cascade
@@ -210,5 +212,6 @@ def judge(
             min_valid=min_valid,
             engine=engine,
             progress=progress,
+            handle_signals=handle_signals,
         )
     )

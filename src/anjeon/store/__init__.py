@@ -13,11 +13,12 @@ from anjeon.store._rundir import (
     write_config,
 )
 from anjeon.store._schema import SCHEMA_VERSION, SchemaError, migrate
-from anjeon.store._store import DB_NAME, RunStore
+from anjeon.store._store import DB_NAME, EXPORT_COLUMNS, RunStore
 
 __all__ = [
     "CONFIG_NAME",
     "DB_NAME",
+    "EXPORT_COLUMNS",
     "SCHEMA_VERSION",
     "RunStore",
     "SchemaError",
