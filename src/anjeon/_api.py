@@ -23,7 +23,7 @@ from anjeon._errors import InputError
 
 if TYPE_CHECKING:
     from anjeon.analysis import Record
-    from anjeon.engine import EngineConfig, RunOutcome, RunSpec, TransformSpec
+    from anjeon.engine import EngineConfig, Prepared, RunOutcome, RunSpec, TransformSpec
     from anjeon.judges import Judge, JudgeOutcome
     from anjeon.targets import Target
 
@@ -312,7 +312,6 @@ async def run_async(
     percent of those judged anyway.
     """
     args = dict(locals())  # the arguments, before any other local name exists
-    from anjeon.engine import prepare
     from anjeon.store import find_run
 
     if config is not None:
@@ -371,7 +370,7 @@ async def run_async(
     cascade = True if cascade is None else cascade
     judge_max_connections = judge_max_connections or 8
     made = _judges(judges, judge_base_url, judge_api_key_env, judge_max_connections)
-    prepared = prepare(spec)
+    prepared = _prepare(spec)
     outcome = await _execute(
         prepared, run_dir, new, retry_failed, on_start, on_progress, handle_signals
     )
@@ -429,6 +428,27 @@ def _judges(
     return made
 
 
+def _prepare(spec: RunSpec) -> Prepared:
+    """The engine's checks and, with them, the reference standard's (analysis is a
+    later stage than the engine, so the front door asks it): every problem at once."""
+    from anjeon.analysis import load_standard
+    from anjeon.engine import prepare
+
+    problems = []
+    if spec.standard is not None:
+        try:
+            load_standard(spec.standard)
+        except InputError as e:
+            problems.extend(e.problems)
+    try:
+        prepared = prepare(spec)
+    except InputError as e:
+        raise InputError([*e.problems, *problems]) from None
+    if problems:
+        raise InputError(problems)
+    return prepared
+
+
 def model_is_object(model: object) -> bool:
     return model is not None and not isinstance(model, str)
 
@@ -466,9 +486,9 @@ async def _execute(
 def finish(run_dir: Path, standard: str | None = None) -> Record:
     """The end of a run: score what the engine did not score inline, then write
     ``record.json`` and ``report.html`` (the report always from the record beside it)."""
+    from anjeon._rescore import score_run
     from anjeon.analysis import build_record, save_record
     from anjeon.reports import write_report
-    from anjeon.scorers import score_run
 
     gc.collect()
     score_run(run_dir)

@@ -13,7 +13,7 @@ from anjeon.store._rundir import (
     write_config,
 )
 from anjeon.store._schema import SCHEMA_VERSION, SchemaError, migrate
-from anjeon.store._store import DB_NAME, EXPORT_COLUMNS, RunStore
+from anjeon.store._store import DB_NAME, EXPORT_COLUMNS, RunStore, ScoreRow
 
 __all__ = [
     "CONFIG_NAME",
@@ -22,6 +22,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "RunStore",
     "SchemaError",
+    "ScoreRow",
     "find_resumable",
     "find_run",
     "is_run_dir",
