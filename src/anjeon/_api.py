@@ -379,7 +379,7 @@ async def run_async(
     if made and outcome.status == "complete":
         from anjeon.engine import EngineConfig
         from anjeon.judges import judge_run
-        from anjeon.scorers import score_run
+        from anjeon._rescore import score_run
 
         if cascade:
             score_run(outcome.run_dir, ["refusal"])  # the cascade reads it

@@ -182,7 +182,7 @@ def judge(
 
     from anjeon._errors import Problem
     from anjeon.judges._judge import make_judge
-    from anjeon.scorers import score_run
+    from anjeon._rescore import score_run
 
     problems: list[Problem] = []
     made: list[Judge] = []
