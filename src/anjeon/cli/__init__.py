@@ -24,6 +24,7 @@ MODULES = (
     "_report",
     "_classify",
     "_judge",
+    "_interop",
 )
 
 
