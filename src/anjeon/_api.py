@@ -377,9 +377,9 @@ async def run_async(
     del prepared  # the suites are released before the end of the run reads the store
     judged: list[JudgeOutcome] = []
     if made and outcome.status == "complete":
+        from anjeon._rescore import score_run
         from anjeon.engine import EngineConfig
         from anjeon.judges import judge_run
-        from anjeon._rescore import score_run
 
         if cascade:
             score_run(outcome.run_dir, ["refusal"])  # the cascade reads it

@@ -181,8 +181,8 @@ def judge(
     import asyncio
 
     from anjeon._errors import Problem
-    from anjeon.judges._judge import make_judge
     from anjeon._rescore import score_run
+    from anjeon.judges._judge import make_judge
 
     problems: list[Problem] = []
     made: list[Judge] = []
