@@ -9,7 +9,8 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from anjeon._errors import InputError
+from anjeon import _exitcodes
+from anjeon._errors import InputError, StorageError
 from anjeon._version import __version__
 
 # command modules, in help order; each defines register(app)
@@ -37,7 +38,10 @@ class _Root(TyperGroup):
                 typer.echo(f"error: {p}", err=True)
             if len(e.problems) > 1:
                 typer.echo(f"{len(e.problems)} problems; nothing was written.", err=True)
-            ctx.exit(2)
+            ctx.exit(_exitcodes.INPUT)
+        except StorageError as e:
+            typer.echo(f"error: {e}", err=True)
+            ctx.exit(_exitcodes.STORAGE)
 
 
 app = typer.Typer(

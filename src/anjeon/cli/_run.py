@@ -13,8 +13,8 @@ from anjeon._errors import InputError
 if TYPE_CHECKING:
     from anjeon.engine import RunOutcome
 
-EXIT_STOPPED = 3  # the server refused the credentials; the run is resumable
-EXIT_INTERRUPTED = 130
+from anjeon._exitcodes import INTERRUPTED as EXIT_INTERRUPTED
+from anjeon._exitcodes import STOPPED as EXIT_STOPPED
 
 # flags that define what is run; with --resume the run's own config decides them
 _DEFINING = (
@@ -87,6 +87,13 @@ def run(
     tpm: float = typer.Option(None, help="Tokens per minute limit."),
     max_retries: int = typer.Option(None, help="Retries of a failed request [default: 5]."),
     backoff: float = typer.Option(None, help="First retry wait in seconds [default: 1]."),
+    retry_after_max: float = typer.Option(
+        None, help="Longest wait honoured from a server's Retry-After, seconds [default: 300]."
+    ),
+    max_answer_chars: int = typer.Option(
+        None,
+        help="Cut longer answers here, flagged finish_reason anjeon_truncated [default: 200000].",
+    ),
     runs_dir: Path = typer.Option(Path("runs"), help="Where run directories go."),
     resume: Path = typer.Option(None, help="Continue this run directory."),
     new: bool = typer.Option(False, "--new", help="Start a new run even if one can resume."),
@@ -114,6 +121,7 @@ def run(
             "tpm": tpm,
             "max_retries": max_retries,
             "backoff_base": backoff,
+            "retry_after_max": retry_after_max,
         }.items()
         if v is not None
     }
@@ -160,7 +168,12 @@ def run(
         spec = RunSpec(
             suites=list(suite),
             model=model,
-            settings=TargetSettings(base_url, api_key_env, engine.max_connections),
+            settings=TargetSettings(
+                base_url,
+                api_key_env,
+                engine.max_connections,
+                **({} if max_answer_chars is None else {"max_answer_chars": max_answer_chars}),
+            ),
             gen=gen,
             transforms=_transform_specs(transforms, transform_set),
             epochs=epochs if epochs is not None else 1,

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from anjeon._errors import StorageError
 from anjeon.engine._attack import RewriteFn
 from anjeon.engine._limits import Bucket, backoff
 from anjeon.engine._plan import Cell
@@ -23,6 +24,7 @@ from anjeon.store._store import CellRow, ErrorRow, RequestRow, ResponseRow, Rewr
 from anjeon.targets import Reply, Target, TargetError
 
 ProgressFn = Callable[[int, int, int], None]  # answered, failed, attempt errors
+WAIT_NOTICE_EVERY = 5.0  # seconds between "waiting for the server" lines
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,8 @@ class EngineResult:
     failed: int = 0
     requests: int = 0
     errors: int = 0
-    stop_reason: str | None = None  # "auth" | "interrupted" | None (ran to the end)
+    abandoned: int = 0  # requests in flight when the run stopped (counted in requests)
+    stop_reason: str | None = None  # "auth" | "interrupted" | "storage" | None (ran to the end)
     message: str | None = None
     error_kinds: dict[str, int] = field(default_factory=dict)
 
@@ -64,7 +67,14 @@ class Writer:
     def flush(self) -> None:
         if not (self.cells or self.requests or self.rewrites):
             return
-        scores = self.score(self.answered) if self.score is not None and self.answered else []
+        scores = []
+        if self.score is not None and self.answered:
+            try:
+                scores = self.score(self.answered)
+            except Exception as e:
+                # scoring can be redone from the store later; never lose answers over it
+                print(f"warning: scoring disabled for this run: {e!r}", file=sys.stderr)
+                self.score = None
         self.store.write(
             self.cells, self.requests, self.responses, self.errors, scores, self.rewrites
         )
@@ -95,6 +105,10 @@ class Engine:
         self._tpm = Bucket(config.tpm, burst_seconds=10.0) if config.tpm else None
         self._workers: list[asyncio.Task[None]] = []
         self._stopping = False
+        self._storage_error: BaseException | None = None
+        self._wait_until = 0.0  # monotonic time the longest Retry-After wait ends
+        self._last_notice = 0.0
+        self._capped_notice = False
 
     # -- control -----------------------------------------------------------------------
 
@@ -113,34 +127,64 @@ class Engine:
         self._stopping = True
 
     async def run(self) -> EngineResult:
+        """Drive every cell; raises StorageError (after stopping every worker) when the
+        store cannot be written, so a run never goes on paying for answers it loses."""
         n = max(1, self.config.max_connections)
         self._workers = [asyncio.create_task(self._worker()) for _ in range(n)]
         ticker = asyncio.create_task(self._tick())
         try:
-            for r in await asyncio.gather(*self._workers, return_exceptions=True):
-                if isinstance(r, BaseException) and not isinstance(r, asyncio.CancelledError):
-                    raise r
+            results = await asyncio.gather(*self._workers, return_exceptions=True)
         finally:
             ticker.cancel()
             self._flush()
+        if self._storage_error is not None:
+            e = self._storage_error
+            w = self.writer
+            raise StorageError(
+                f"cannot write to {w.store.path}: {type(e).__name__}: {e}; the run stopped. "
+                f"{len(w.cells)} finished cells were not written and will be asked again "
+                "on resume; everything written before stays."
+            ) from e
+        for r in results:
+            if isinstance(r, BaseException) and not isinstance(r, asyncio.CancelledError):
+                raise r
         return self.result
 
     async def _tick(self) -> None:
         while True:
             await asyncio.sleep(self.config.flush_interval)
             self._flush()
+            if self._storage_error is not None:
+                return
+            self._countdown()
+
+    def _countdown(self) -> None:
+        """While workers wait on a long Retry-After, say so every few seconds: a run is
+        never silent for minutes."""
+        left = self._wait_until - time.monotonic()
+        now = time.monotonic()
+        if left >= 1 and now - self._last_notice >= WAIT_NOTICE_EVERY:
+            self._last_notice = now
+            print(f"waiting for the server (Retry-After): {left:.0f} s left", file=sys.stderr)
 
     def _flush(self) -> None:
+        """Write the buffers; a failure stops the run (it is never retried in a loop, and
+        never dies unseen inside the ticker task)."""
+        if self._storage_error is not None:
+            return
         w = self.writer
         try:
             w.flush()
         except Exception as e:
-            if w.score is None:
-                raise
-            # scoring can be redone from the store later; never lose answers over it
-            print(f"warning: scoring disabled for this run: {e!r}", file=sys.stderr)
-            w.score = None
-            w.flush()
+            self._storage_error = e
+            self.result.stop_reason = "storage"
+            self.result.message = f"{type(e).__name__}: {e}"
+            self._stopping = True
+            current = asyncio.current_task()
+            for t in self._workers:
+                if t is not current:
+                    t.cancel()
+            return
         if self.on_progress is not None:
             r = self.result
             self.on_progress(r.answered, r.failed, r.errors)
@@ -196,6 +240,15 @@ class Engine:
                 if await self._failed(cell, attempt, started, t0, e):
                     continue
                 return
+            except asyncio.CancelledError:
+                # abandoned in flight (Ctrl-C, a stop): it may still be billed, so it
+                # counts in usage; the cell stays pending and a resume asks again
+                res.requests += 1
+                res.abandoned += 1
+                w.requests.append(
+                    (key, attempt, started, time.perf_counter() - t0, None, "abandoned")
+                )
+                raise
             latency = time.perf_counter() - t0
             res.requests += 1
             res.answered += 1
@@ -239,11 +292,20 @@ class Engine:
             self._fatal(e)
             return False  # the cell stays pending: a resumed run asks again
         if not terminal:
-            await asyncio.sleep(
-                backoff(
-                    attempt, cfg.backoff_base, cfg.backoff_max, e.retry_after, cfg.retry_after_max
-                )
+            delay = backoff(
+                attempt, cfg.backoff_base, cfg.backoff_max, e.retry_after, cfg.retry_after_max
             )
+            over = e.retry_after is not None and e.retry_after > cfg.retry_after_max
+            if over and not self._capped_notice:
+                self._capped_notice = True
+                print(
+                    f"the server asked to wait {e.retry_after:.0f} s; waiting at most "
+                    f"{cfg.retry_after_max:g} s per retry (--retry-after-max)",
+                    file=sys.stderr,
+                )
+            if delay >= WAIT_NOTICE_EVERY:
+                self._wait_until = max(self._wait_until, time.monotonic() + delay)
+            await asyncio.sleep(delay)
             return not self._stopping
         res.failed += 1
         w.cells.append(self._cell_row(cell, "failed", attempt))

@@ -211,6 +211,7 @@ def spec_from_config(cfg: dict[str, Any], runs_dir: Path, engine: EngineConfig |
             base_url=t.get("base_url") if t.get("protocol") != "builtin" else None,
             api_key_env=t.get("api_key_env"),
             max_connections=(engine or EngineConfig(**cfg["engine"])).max_connections,
+            max_answer_chars=t.get("max_answer_chars", TargetSettings.max_answer_chars),
         )
         return RunSpec(
             suites=[s["ref"] for s in cfg["suites"]],
