@@ -200,8 +200,8 @@ def test_any_answer_is_storable_or_an_odd_answer(c: Any, f: Any, i: Any, o: Any)
         return
     con = sqlite3.connect(":memory:")
     con.execute("CREATE TABLE r (t TEXT, f TEXT, i INTEGER, o INTEGER)")
-    con.execute("INSERT INTO r VALUES (?,?,?,?)", (reply.text, reply.finish_reason,
-                                                   reply.input_tokens, reply.output_tokens))  # fmt: skip
+    row = (reply.text, reply.finish_reason, reply.input_tokens, reply.output_tokens)
+    con.execute("INSERT INTO r VALUES (?,?,?,?)", row)
     assert reply.text is None or len(reply.text) <= 100
     for n in (reply.input_tokens, reply.output_tokens):
         assert n is None or 0 <= n <= MAX_TOKENS_VALUE
