@@ -24,6 +24,7 @@ MODULES = (
     "_transforms",
     "_report",
     "_classify",
+    "_judge",
 )
 
 

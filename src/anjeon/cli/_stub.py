@@ -32,6 +32,16 @@ def stub(
     refuse_rate: str = typer.Option(
         "en=1,ko=1", help="Share of matching prompts refused per language (en=0.9,ko=0.5)."
     ),
+    judge_format: str = typer.Option(
+        None,
+        help="Answer as a judge: llama-guard, qwen3guard, kanana-safeguard, "
+        "kanana-safeguard-siren, policy, rubric, malformed, or auto (by the model name "
+        "requested; other models answer as usual).",
+    ),
+    flag_rate: float = typer.Option(0.3, help="Share of answers the judge flags unsafe."),
+    judge_malformed: float = typer.Option(
+        0.0, help="Share of judge answers that are out of format."
+    ),
 ) -> None:
     """Serve /v1/chat/completions, /v1/messages, /v1/models and /_stats for tests."""
     import asyncio
@@ -54,6 +64,9 @@ def stub(
             refuse_pattern=refuse_pattern,
             refuse_rate=parse_rates(refuse_rate),
             known_models=tuple(known_models.split(",")) if known_models else None,
+            judge=judge_format,
+            flag_rate=flag_rate,
+            judge_malformed=judge_malformed,
         )
     except ValueError as e:
         raise InputError(str(e)) from None

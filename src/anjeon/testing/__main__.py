@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--refuse-rate", default="en=1,ko=1")
     p.add_argument("--known-models", default=None, help="comma-separated; others get 404")
     p.add_argument("--huge-chars", type=int, default=5_000_000)
+    p.add_argument("--judge-format", default=None, help="answer as this judge (or auto)")
+    p.add_argument("--flag-rate", type=float, default=0.3)
+    p.add_argument("--judge-malformed", type=float, default=0.0)
     a = p.parse_args(argv)
     try:
         config = StubConfig(
@@ -59,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
             refuse_rate=parse_rates(a.refuse_rate),
             known_models=tuple(a.known_models.split(",")) if a.known_models else None,
             huge_chars=a.huge_chars,
+            judge=a.judge_format,
+            flag_rate=a.flag_rate,
+            judge_malformed=a.judge_malformed,
         )
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -54,6 +54,11 @@ class StubConfig:
     # when set, a request for another model gets OpenAI's 404 "model does not exist"
     known_models: tuple[str, ...] | None = None
     huge_chars: int = 5_000_000  # the length of a "huge" answer
+    # play a judge: a format of anjeon.testing._judge_stub.JUDGE_FORMATS, or "auto" (by
+    # the requested model's name; other models get ordinary answers)
+    judge: str | None = None
+    flag_rate: float = 0.3  # share of answers the judge flags unsafe
+    judge_malformed: float = 0.0  # share of judge answers out of format
 
     def __post_init__(self) -> None:
         bad = [k for k in self.faults if k not in FAULTS + ODD]
@@ -61,6 +66,13 @@ class StubConfig:
             raise ValueError(f"unknown fault(s) {bad}; known: {', '.join(FAULTS + ODD)}")
         if sum(self.faults.values()) > 1:
             raise ValueError("fault rates add up to more than 1")
+        from anjeon.testing._judge_stub import JUDGE_FORMATS
+
+        if self.judge not in (None, "auto", *JUDGE_FORMATS):
+            known = ", ".join(("auto", *JUDGE_FORMATS))
+            raise ValueError(f"unknown judge format {self.judge!r}; known: {known}")
+        if not (0 <= self.flag_rate <= 1 and 0 <= self.judge_malformed <= 1):
+            raise ValueError("flag_rate and judge_malformed are shares between 0 and 1")
 
 
 REFUSE = {
@@ -359,6 +371,15 @@ class StubServer:
             holder[key] = marked if not anthropic else [{"type": "text", "text": marked}]
         # JSON may carry a lone surrogate as an escape, though no UTF-8 text can
         return json.dumps(body).replace("\\u0000", "\\ud800").encode()
+    def _answer(self, messages: list[dict[str, Any]]) -> str:
+        from anjeon.testing._judge_stub import judge_answer, judge_format
+
+        c = self.config
+        model = self.last_body.get("model") if self.last_body else None
+        fmt = judge_format(c.judge, model)
+        if fmt is not None:
+            return judge_answer(messages, fmt, c.flag_rate, c.judge_malformed)
+        return stub_answer(messages, c, self._pattern)
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         from aiohttp import web
@@ -369,7 +390,7 @@ class StubServer:
         cell, messages = got
         if messages is None:
             return web.json_response({"id": "stub", "object": "chat.completion", "choices": []})
-        text = stub_answer(messages, self.config, self._pattern)
+        text = self._answer(messages)
         self.ok_cells[cell] += 1
         n_in = sum(len(str(m.get("content", ""))) for m in messages) // 4 + 1
         body = {
@@ -400,7 +421,7 @@ class StubServer:
         cell, messages = got
         if messages is None:
             return web.json_response({"id": "stub", "type": "message", "content": []})
-        text = stub_answer(messages, self.config, self._pattern)
+        text = self._answer(messages)
         self.ok_cells[cell] += 1
         body = {
             "id": f"stub-{cell[:12]}",
