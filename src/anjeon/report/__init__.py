@@ -2,7 +2,14 @@
 release gate (``anjeon report``, ``anjeon compare``, ``anjeon check``)."""
 
 from anjeon.report._cells import cells_data, classify, json_script
-from anjeon.report._check import Outcome, check_record, parse_grade, parse_share
+from anjeon.report._check import (
+    Outcome,
+    check_record,
+    outcomes_json,
+    outcomes_junit,
+    parse_grade,
+    parse_share,
+)
 from anjeon.report._compare import compare_runs
 from anjeon.report._compare_render import compare_html, compare_markdown
 from anjeon.report._hook import write_record_and_report
@@ -21,6 +28,8 @@ __all__ = [
     "compare_runs",
     "json_script",
     "load_reference",
+    "outcomes_json",
+    "outcomes_junit",
     "parse_grade",
     "parse_share",
     "render_html",

@@ -371,6 +371,7 @@ class StubServer:
             holder[key] = marked if not anthropic else [{"type": "text", "text": marked}]
         # JSON may carry a lone surrogate as an escape, though no UTF-8 text can
         return json.dumps(body).replace("\\u0000", "\\ud800").encode()
+
     def _answer(self, messages: list[dict[str, Any]]) -> str:
         from anjeon.testing._judge_stub import judge_answer, judge_format
 
