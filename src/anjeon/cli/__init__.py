@@ -32,8 +32,13 @@ class _Root(TyperGroup):
     """Bad input anywhere below prints every problem and exits with code 2."""
 
     def invoke(self, ctx: Any) -> Any:
+        from anjeon.store._lock import RunLocked, release_all
+
         try:
             return super().invoke(ctx)
+        except RunLocked as e:
+            typer.echo(f"error: {e}", err=True)
+            ctx.exit(_exitcodes.LOCKED)
         except InputError as e:
             for p in e.problems:
                 typer.echo(f"error: {p}", err=True)
@@ -43,6 +48,8 @@ class _Root(TyperGroup):
         except StorageError as e:
             typer.echo(f"error: {e}", err=True)
             ctx.exit(_exitcodes.STORAGE)
+        finally:
+            release_all()  # the command's run locks end with it
 
 
 app = typer.Typer(

@@ -41,15 +41,38 @@ def register(app: typer.Typer) -> None:
 
 
 def _record(run_dir: Path, standard: str | None, write: bool) -> dict[str, Any]:
+    """The run's record, built from its store; with ``write``, under the run's lock (a
+    live run's writer is not raced) and never replacing a record of answered cells
+    with one that has none."""
     from anjeon.analysis import RECORD_NAME, build_record, dumps_record
+    from anjeon.store import hold_until_exit, run_lock
 
-    record = build_record(run_dir, standard)
-    if write:
+    if not write:
+        return build_record(run_dir, standard)
+    hold_until_exit()  # the report written next is covered too
+    with run_lock(run_dir):
+        record = build_record(run_dir, standard)
         path = run_dir / RECORD_NAME
+        _keep_good(path, record)
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_text(dumps_record(record), encoding="utf-8")
         tmp.replace(path)
     return record
+
+
+def _keep_good(path: Path, record: dict[str, Any]) -> None:
+    if not path.is_file() or (record.get("counts") or {}).get("answered"):
+        return
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+        had = int(old["counts"]["answered"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    if had:
+        raise InputError(
+            f"{path}: kept as it is: it has {had} answered cells and the store now has "
+            "none (is run.db damaged or replaced?)"
+        )
 
 
 def _emit(text: str, out: Path | None) -> None:

@@ -97,7 +97,9 @@ def run(
     runs_dir: Path = typer.Option(Path("runs"), help="Where run directories go."),
     resume: Path = typer.Option(None, help="Continue this run directory."),
     new: bool = typer.Option(False, "--new", help="Start a new run even if one can resume."),
-    retry_failed: bool = typer.Option(False, help="On resume, run failed cells again."),
+    retry_failed: bool = typer.Option(
+        False, help="Ask failed cells again (of the run resumed, by --resume or by rerunning)."
+    ),
     score: bool = typer.Option(True, "--score/--no-score", help="Score refusals inline."),
     standard: str | None = typer.Option(
         None, "--standard", help="Reference standard for grades: a built-in id or a file."
@@ -109,8 +111,11 @@ def run(
 ) -> None:
     """Run suites against a target. The last line printed is the run directory."""
     from anjeon.engine import EngineConfig, RunSpec, prepare, spec_from_config
-    from anjeon.store import find_run, read_config
+    from anjeon.store import find_run, hold_until_exit, read_config
     from anjeon.targets import GenerateConfig, TargetSettings
+
+    # the run's lock then covers the record and report written after the engine
+    hold_until_exit()
 
     given = {k: v for k, v in locals().items() if k in _DEFINING and v not in (None, [], ())}
     eng_given = {
@@ -145,8 +150,6 @@ def run(
         if standard is not None:
             spec.standard = standard
     else:
-        if retry_failed:
-            raise InputError("--retry-failed goes with --resume")
         if not suite or not model:
             missing = [n for n, v in (("--suite", suite), ("--model", model)) if not v]
             raise InputError(f"missing {' and '.join(missing)} (or --resume RUN_DIR)")
@@ -238,7 +241,12 @@ def _execute(
     # (``run`` unfreezes once the engine is done)
     gc.collect()
     gc.freeze()
-    progress = None if quiet else _Progress()
+    import sys
+
+    progress: _Progress | _Lines | None = None
+    if not quiet:
+        # a bar only where someone watches; logs and CI get a line every few seconds
+        progress = _Progress() if sys.stderr.isatty() else _Lines()
     try:
         return asyncio.run(
             execute(
@@ -253,6 +261,38 @@ def _execute(
     finally:
         if progress is not None:
             progress.close()
+
+
+class _Lines:
+    """Progress as plain lines on stderr every few seconds (stderr is not a terminal)."""
+
+    EVERY = 5.0
+
+    def __init__(self) -> None:
+        self._planned = self._base = 0
+        self._t0 = self._last = 0.0
+
+    def start(self, run_dir: Path, planned: int, done: int) -> None:
+        _announce(run_dir, planned, done)
+        self._planned, self._base = planned, done
+        self._t0 = self._last = time.perf_counter()
+
+    def update(self, answered: int, failed: int, errors: int) -> None:
+        now = time.perf_counter()
+        if now - self._last < self.EVERY:
+            return
+        self._last = now
+        n = answered + failed
+        rate = n / (now - self._t0) if now > self._t0 else 0.0
+        typer.echo(
+            f"progress: {self._base + n:,} of {self._planned:,} cells "
+            f"({answered:,} answered, {failed:,} failed this session; request errors "
+            f"{errors:,}), {rate:,.1f} cells/s",
+            err=True,
+        )
+
+    def close(self) -> None:
+        return None
 
 
 def _announce(run_dir: Path, planned: int, done: int) -> None:
@@ -312,6 +352,8 @@ class _Progress:
 
 
 def _summary(outcome: RunOutcome) -> None:
+    from anjeon._exitcodes import FAILED_CELLS
+    from anjeon._redact import server_text
     from anjeon.store import RunStore
 
     r = outcome.result
@@ -319,12 +361,15 @@ def _summary(outcome: RunOutcome) -> None:
     try:
         counts = store.counts()
         labels = store.score_labels()
+        top = store.top_errors(3)
     finally:
         store.close()
     typer.echo(
         f"{outcome.status}: {counts['answered']} answered, {counts['failed']} failed, "
         f"{max(0, outcome.planned - counts['answered'] - counts['failed'])} pending "
-        f"of {outcome.planned} cells ({r.requests} requests this session)"
+        f"of {outcome.planned} cells ({r.requests} requests this session"
+        + (f", {r.abandoned} abandoned in flight" if r.abandoned else "")
+        + ")"
     )
     if r.error_kinds:
         typer.echo(
@@ -340,13 +385,54 @@ def _summary(outcome: RunOutcome) -> None:
     else:
         for scorer, by_label in labels.items():
             typer.echo(f"{scorer}: " + ", ".join(f"{k} {n}" for k, n in by_label.items()))
+    if counts["failed"] and top:
+        typer.echo("failed cells, by cause (the server's own words):", err=True)
+        for kind, status, n, message in top:
+            what = f"{kind} (HTTP {status})" if status else kind
+            typer.echo(f"  {n:>6}  {what}: {server_text(message, limit=240)}", err=True)
     if outcome.status == "stopped":
-        typer.echo(f"error: stopped early: {r.message}", err=True)
-        typer.echo(f"fix the credentials, then: anjeon run --resume {outcome.run_dir}", err=True)
+        typer.echo(f"error: stopped early: {server_text(r.message or '', limit=400)}", err=True)
+        if r.stop_reason == "failing":
+            typer.echo(
+                f"the first {outcome.result.requests} requests all failed the same way; "
+                "nothing more was sent.",
+                err=True,
+            )
+            hint = _model_hint(outcome)
+            if hint:
+                typer.echo(hint, err=True)
+            typer.echo(
+                f"fix the cause, then rerun the same command (or anjeon run --resume "
+                f"{outcome.run_dir})",
+                err=True,
+            )
+        else:
+            typer.echo(
+                f"fix the credentials, then: anjeon run --resume {outcome.run_dir}", err=True
+            )
     elif outcome.status == "interrupted":
         typer.echo(f"interrupted; continue with: anjeon run --resume {outcome.run_dir}", err=True)
+    elif counts["failed"]:
+        typer.echo(
+            f"{counts['failed']} cells failed; once the cause is fixed: anjeon run --resume "
+            f"{outcome.run_dir} --retry-failed",
+            err=True,
+        )
     typer.echo(str(outcome.run_dir))
     if outcome.status == "stopped":
         raise typer.Exit(EXIT_STOPPED)
     if outcome.status == "interrupted":
         raise typer.Exit(EXIT_INTERRUPTED)
+    if counts["failed"]:
+        raise typer.Exit(FAILED_CELLS)
+
+
+def _model_hint(outcome: RunOutcome) -> str | None:
+    """For a 404 on every request: the models the server lists, when it lists any."""
+    if outcome.result.status != 404:
+        return None
+    listed = outcome.listed_models
+    if listed is None:
+        return "the server has no model list (GET /models); check the model name"
+    offer = ", ".join(listed[:20]) + (" …" if len(listed) > 20 else "")
+    return f"a wrong model name? the server offers: {offer or 'none'}"

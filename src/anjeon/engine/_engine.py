@@ -38,6 +38,9 @@ class EngineConfig:
     tpm: float | None = None
     flush_interval: float = 0.25
     flush_rows: int = 2000
+    #: stop when the first this-many requests all fail with the same HTTP status (a
+    #: wrong model name, a bad request): paying for the rest would buy nothing (0: never)
+    early_stop: int = 20
 
 
 @dataclass
@@ -47,8 +50,10 @@ class EngineResult:
     requests: int = 0
     errors: int = 0
     abandoned: int = 0  # requests in flight when the run stopped (counted in requests)
-    stop_reason: str | None = None  # "auth" | "interrupted" | "storage" | None (ran to the end)
+    # "auth" | "failing" | "interrupted" | "storage" | None (ran to the end)
+    stop_reason: str | None = None
     message: str | None = None
+    status: int | None = None  # the HTTP status that stopped the run ("auth", "failing")
     error_kinds: dict[str, int] = field(default_factory=dict)
 
 
@@ -106,6 +111,8 @@ class Engine:
         self._workers: list[asyncio.Task[None]] = []
         self._stopping = False
         self._storage_error: BaseException | None = None
+        self._first_statuses: list[int | None] = []
+        self._first_keys: list[str] = []  # cells of the first requests that failed
         self._wait_until = 0.0  # monotonic time the longest Retry-After wait ends
         self._last_notice = 0.0
         self._capped_notice = False
@@ -121,10 +128,29 @@ class Engine:
         for t in self._workers:
             t.cancel()
 
-    def _fatal(self, e: TargetError) -> None:
+    def _fatal(self, e: TargetError, reason: str = "auth") -> None:
         if self.result.stop_reason is None:
-            self.result.stop_reason, self.result.message = "auth", e.message
+            self.result.stop_reason, self.result.message = reason, e.message
+            self.result.status = e.status
         self._stopping = True
+
+    def _first(self, status: int | None, key: str, e: TargetError | None = None) -> None:
+        """Watch the session's first requests: all failing alike stops the run."""
+        n = self.config.early_stop
+        seen = self._first_statuses
+        if n <= 0 or len(seen) >= n:
+            return
+        seen.append(status)
+        if e is not None:
+            self._first_keys.append(key)
+        if (
+            e is not None
+            and len(seen) == n
+            and e.status is not None
+            and e.status not in (408, 409, 429)
+            and all(s == e.status for s in seen)
+        ):
+            self._fatal(e, "failing")
 
     async def run(self) -> EngineResult:
         """Drive every cell; raises StorageError (after stopping every worker) when the
@@ -137,6 +163,10 @@ class Engine:
         finally:
             ticker.cancel()
             self._flush()
+            if self.result.stop_reason == "failing" and self._storage_error is None:
+                # the cells the first requests failed are pending again: once the cause
+                # is fixed, the same command asks them again
+                self.writer.store.forget_cells(self._first_keys)
         if self._storage_error is not None:
             e = self._storage_error
             w = self.writer
@@ -252,6 +282,7 @@ class Engine:
             latency = time.perf_counter() - t0
             res.requests += 1
             res.answered += 1
+            self._first(200, key)
             if self._tpm is not None and reply.input_tokens is not None:
                 self._tpm.adjust((reply.input_tokens + (reply.output_tokens or 0)) - est)
             w.requests.append((key, attempt, started, latency, 200, "ok"))
@@ -288,6 +319,9 @@ class Engine:
         w.requests.append((key, attempt, started, latency, e.status, e.kind))
         terminal = not e.retryable or attempt > cfg.max_retries or e.fatal
         w.errors.append((key, attempt, e.kind, e.status, e.message, int(terminal)))
+        self._first(e.status, key, e)
+        if self._stopping and self.result.stop_reason == "failing":
+            return False  # the cell stays pending: fixed and resumed, it is asked again
         if e.fatal:
             self._fatal(e)
             return False  # the cell stays pending: a resumed run asks again

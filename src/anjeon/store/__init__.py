@@ -1,5 +1,12 @@
 """The run store: ``runs/<run-id>/`` with ``run.db`` (SQLite, WAL) and ``run.yaml``."""
 
+from anjeon.store._lock import (
+    RunLocked,
+    hold_until_exit,
+    is_locked,
+    new_run_lock,
+    run_lock,
+)
 from anjeon.store._rundir import (
     CONFIG_NAME,
     find_resumable,
@@ -19,15 +26,20 @@ __all__ = [
     "CONFIG_NAME",
     "DB_NAME",
     "SCHEMA_VERSION",
+    "RunLocked",
     "RunStore",
     "SchemaError",
     "find_resumable",
     "find_run",
+    "hold_until_exit",
+    "is_locked",
     "is_run_dir",
     "list_runs",
     "migrate",
     "new_run_id",
+    "new_run_lock",
     "read_config",
+    "run_lock",
     "run_status",
     "summarize",
     "write_config",

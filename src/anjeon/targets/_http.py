@@ -161,7 +161,7 @@ class HTTPTarget:
             msg = self.redact(f"{type(e).__name__}: {e}")
             raise TargetError(kind, msg, retryable=True) from None
         if status != 200:
-            text = clean_text(self.redact(raw[:4000].decode("utf-8", "replace")))
+            text = clean_text(self.redact(_error_text(raw[:8000])))
             raise http_error(status, text, headers)
         try:
             return json.loads(raw)
@@ -288,3 +288,24 @@ def _model_ids(raw: bytes) -> list[str] | None:
         return [str(m["id"]) for m in data["data"]]
     except (ValueError, RecursionError, KeyError, TypeError):
         return None
+
+
+def _error_text(raw: bytes) -> str:
+    """The server's own message from an error body (OpenAI ``{"error": {"message"}}``,
+    Anthropic ``{"type": "error", "error": {...}}``, ``{"detail": ...}`` of FastAPI
+    servers), else the body as text."""
+    text = raw.decode("utf-8", "replace")
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+    if isinstance(data, dict):
+        err = data.get("error")
+        for found in (
+            err.get("message") if isinstance(err, dict) else err,
+            data.get("message"),
+            data.get("detail"),
+        ):
+            if isinstance(found, str) and found:
+                return found
+    return text
