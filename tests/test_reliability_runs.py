@@ -67,7 +67,8 @@ def test_a_second_writer_on_a_live_run_is_refused_and_sends_nothing(tmp_path: Pa
     runs = tmp_path / "runs"
     with StubServer(StubConfig(latency=0.05, lifetime=110)).in_thread() as stub:
         args = ("run", "-s", str(MINI), "-m", "openai-compatible/stub", "--base-url", stub.url,
-                "--epochs", "20", "--max-connections", "4", "--runs-dir", str(runs), "-q")  # fmt: skip
+                "--epochs", "20", "--max-connections", "4", "--runs-dir", str(runs),
+                "-q")  # fmt: skip
         first = subprocess.Popen(proc(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             run_dir = _wait_running(runs)
@@ -87,7 +88,7 @@ def test_a_second_writer_on_a_live_run_is_refused_and_sends_nothing(tmp_path: Pa
             text = subprocess.run(proc("report", str(run_dir), "-f", "text"),
                                   capture_output=True, text=True, timeout=60)  # fmt: skip
         finally:
-            out, err = first.communicate(timeout=100)
+            _, err = first.communicate(timeout=100)
     for r in second:
         assert r.returncode == _exitcodes.LOCKED, r.stderr
         assert f"pid {first.pid}" in r.stderr and "in use by another anjeon process" in r.stderr
@@ -228,8 +229,14 @@ def test_a_damaged_store_is_named_and_never_reused(tmp_path: Path, damage: str) 
         db.write_bytes(os.urandom(size))
     else:
         db.write_bytes(db.read_bytes()[: size // 3])
-    for command in (("runs", "show", str(bad)), ("report", str(bad)), ("run", "--resume",
-                    str(bad), "-q"), ("score", str(bad)), ("check", str(bad), "--rebuild")):  # fmt: skip
+    commands = (
+        ("runs", "show", str(bad)),
+        ("report", str(bad)),
+        ("run", "--resume", str(bad), "-q"),
+        ("score", str(bad)),
+        ("check", str(bad), "--rebuild"),
+    )
+    for command in commands:
         code, out, err = cli(*command)
         if damage == "truncated" and code == 0:
             continue  # sqlite may still read what the cut left; nothing is replaced
