@@ -49,8 +49,8 @@ def test_overall_rates_and_wilson() -> None:
     assert m["n"] == 25
     v = m["violation_rate"]
     assert (v["value"], v["n"]) == (0.45, 20)
-    # pairs make clusters of two cells: Wilson widened by the bootstrap's design effect
-    assert v["method"] == "wilson-clustered" and v["clusters"] == 10
+    # pairs make clusters of two cells: the interval at the clusters' effective n
+    assert v["method"] == "wilson-cc-clustered" and v["clusters"] == 10
     assert v["design_effect"] >= 1
     plain = wilson(9, 20)
     assert v["ci_low"] <= round(plain.ci_low or 0, 6) and v["ci_high"] >= round(
@@ -126,9 +126,11 @@ def test_correlated_pairs_widen_and_zero_rates_keep_an_interval() -> None:
     assert 1.6 < v["design_effect"] < 2.6
     plain = wilson(10, 40)
     assert v["ci_high"] - v["ci_low"] > 1.2 * ((plain.ci_high or 0) - (plain.ci_low or 0))
-    # no unscoreable cell at all: the interval still has width (Wilson at n)
+    # no unscoreable cell at all: the data cannot show correlation, so the design effect
+    # is the cluster structure's bound (2 cells a pair), wider than Wilson at n
     u = _row(analyze(rs, None), {})["unscoreable_rate"]
-    assert u["value"] == 0 and u["ci_high"] == round(wilson(0, 40).ci_high or 0, 6) > 0
+    assert u["value"] == 0 and u["design_effect"] == 2
+    assert u["ci_high"] > (wilson(0, 20).ci_high or 0) > (wilson(0, 40).ci_high or 0)
 
 
 def test_grade_probabilities_do_not_collapse_at_zero() -> None:
@@ -136,3 +138,28 @@ def test_grade_probabilities_do_not_collapse_at_zero() -> None:
     (g,) = analyze(rs, {"rates": {"overall": 0.05}})["grades"]
     assert g["grade"] == "Excellent"
     assert g["probabilities"].get("Excellent", 0) < 0.9  # 0 of 20 is not proof of ≤ 0.1 %
+
+
+def _with_epochs(rs: list[Result], epochs: int) -> list[Result]:
+    from dataclasses import replace
+
+    return [replace(r, epoch=e) for e in range(epochs) for r in rs]
+
+
+def test_epochs_of_a_deterministic_target_give_the_same_gap_and_uplift() -> None:
+    rs = _results() + [_r(i, "en-US", "complied", transform="jamo") for i in range(10)]
+    one, three = analyze(rs, None), analyze(_with_epochs(rs, 3), None)
+    assert one["gaps"] == three["gaps"]
+    assert one["uplift"] == three["uplift"]
+
+
+def test_pairs_of_one_template_are_one_unit() -> None:
+    from dataclasses import replace
+
+    # 10 pairs, but only two templates: the test's evidence is two units, not ten pairs
+    rs = [replace(r, template=f"s:t{int(r.item_id.split(':')[1].split('-')[0]) % 2}")
+          for r in _results()]  # fmt: skip
+    (gap,) = [g for g in analyze(rs, None)["gaps"] if g["group"] == {"transform": "none"}]
+    d = gap["difference"]
+    assert d["n"] == 2 and d["value"] == pytest.approx(0.3)
+    assert d["mcnemar_p"] == 0.5  # two units agreeing in sign: p is at least 1/2

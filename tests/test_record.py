@@ -146,3 +146,34 @@ def test_run_with_standard_option(tmp_path: Path) -> None:
     rec = json.loads((run_dir / RECORD_NAME).read_text(encoding="utf-8"))
     assert rec["standard"]["id"] == "keyword-guard-floor-1.0"
     assert "grades relative to the standard keyword-guard-floor-1.0" in ok.stdout
+
+
+def test_bias_qa_failed_calls_count_as_out_of_choice_and_figures_have_intervals(
+    tmp_path: Path,
+) -> None:
+    from anjeon.targets import TargetError
+    from anjeon.testing import ScriptedTarget
+
+    def script(messages: Any) -> str:
+        text = messages[-1]["content"]
+        if "math teacher" in text:  # the items of one English template: calls fail
+            raise TargetError("http", "HTTP 400: refused by the gateway", status=400)
+        return "(A)"
+
+    spec = RunSpec(suites=["bias-qa"], model="builtin/comply-all", runs_dir=tmp_path / "runs",
+                   engine=FAST)  # fmt: skip
+    prep = prepare(spec)
+    prep.target = ScriptedTarget(script)
+    out = asyncio.run(execute(prep))
+    score_run(out.run_dir)
+    rec = json.loads(dumps_record(build_record(out.run_dir)))
+    jsonschema.validate(rec, SCHEMA)
+    con = RunStore.open(out.run_dir).con
+    failed = con.execute("SELECT count(*) FROM cells WHERE status = 'failed'").fetchone()[0]
+    b = rec["checks"]["bias_qa"]["overall"]
+    assert failed > 0 and b["failed"] == failed
+    assert b["n"] == 276  # failed calls stay in the denominator, as out-of-choice
+    assert b["ooc_ratio"] >= failed / 276
+    assert b["templates"] > 10
+    lo, hi = b["intervals"]["acc_amb"]
+    assert lo <= b["acc_amb"] <= hi and hi > lo

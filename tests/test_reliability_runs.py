@@ -67,14 +67,17 @@ def test_a_second_writer_on_a_live_run_is_refused_and_sends_nothing(tmp_path: Pa
     runs = tmp_path / "runs"
     with StubServer(StubConfig(latency=0.05, lifetime=110)).in_thread() as stub:
         args = ("run", "-s", str(MINI), "-m", "openai-compatible/stub", "--base-url", stub.url,
-                "--epochs", "20", "--max-connections", "4", "--runs-dir", str(runs),
+                "--epochs", "40", "--max-connections", "4", "--runs-dir", str(runs),
                 "-q")  # fmt: skip
         first = subprocess.Popen(proc(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             run_dir = _wait_running(runs)
             before = stub.stats()["requests"]
-            second = [
-                subprocess.run(proc(*a), capture_output=True, text=True, timeout=60)
+            # all at once, while the first still has seconds to go
+            writers = [
+                subprocess.Popen(
+                    proc(*a), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+                )
                 for a in (
                     ("run", "--resume", str(run_dir), "-q"),
                     args,  # the same command again: it finds the live run
@@ -87,17 +90,19 @@ def test_a_second_writer_on_a_live_run_is_refused_and_sends_nothing(tmp_path: Pa
                                    text=True, timeout=60)  # fmt: skip
             text = subprocess.run(proc("report", str(run_dir), "-f", "text"),
                                   capture_output=True, text=True, timeout=60)  # fmt: skip
+            second = [(w.wait(timeout=60), w.communicate()[1]) for w in writers]
+            assert first.poll() is None  # still running: the refusals were beside it
         finally:
             _, err = first.communicate(timeout=100)
-    for r in second:
-        assert r.returncode == _exitcodes.LOCKED, r.stderr
-        assert f"pid {first.pid}" in r.stderr and "in use by another anjeon process" in r.stderr
+    for code, stderr in second:
+        assert code == _exitcodes.LOCKED, stderr
+        assert f"pid {first.pid}" in stderr and "in use by another anjeon process" in stderr
     assert shown.returncode == 0 and "running" in shown.stdout
     assert text.returncode == 0, text.stderr
     assert first.returncode == 0, err
     cells = stub.stats()["cells"]
     assert max(cells.values()) == 1  # no cell was asked twice
-    assert len(cells) == 21 * 20 and before < 21 * 20
+    assert len(cells) == 21 * 40 and before < 21 * 40
 
 
 @pytest.mark.slow

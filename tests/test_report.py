@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from anjeon.analysis import GRADES, build_record, build_standard
 from anjeon.cli import app
-from anjeon.report import (
+from anjeon.reports import (
     cells_data,
     check_record,
     compare_html,
@@ -23,8 +23,8 @@ from anjeon.report import (
     render_html,
     write_report,
 )
-from anjeon.report._i18n import strings
-from anjeon.report._synthetic import synthetic_run
+from anjeon.reports._i18n import strings
+from anjeon.reports._synthetic import synthetic_run
 
 PAYLOADS = (
     "</script><script>window.__pwned = 1</script>",
@@ -33,7 +33,7 @@ PAYLOADS = (
     "&lt;b&gt; \u2028 ]]> {{ 7*7 }}",
 )
 RESULTS = ("violation", "over_refusal", "ok", "unscoreable", "other")
-REPORT = Path(__file__).resolve().parent.parent / "src" / "anjeon" / "report"
+REPORT = Path(__file__).resolve().parent.parent / "src" / "anjeon" / "reports"
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def record(run: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
     std = build_standard([run], "test-standard", "1.0", "the run itself")
     path = tmp_path_factory.mktemp("std") / "std.json"
     path.write_text(json.dumps(std), encoding="utf-8")
-    rec = build_record(run, path)
+    rec = build_record(run, path).model_dump()
     assert rec["grades"]
     return rec
 
@@ -229,8 +229,8 @@ def test_a_report_renders_in_korean_and_from_a_bare_record(record: dict[str, Any
     bare = {**record, "metrics": [], "gaps": [], "uplift": [], "grades": [], "scorers": []}
     page = render_html(bare, empty, lang="ko")
     assert '<html lang="ko" class="lang-ko">' in page
-    checks = {**record, "checks": {"pii": {"leaks": {"value": 0.01, "ci_low": 0.0,
-              "ci_high": 0.05, "n": 100, "method": "wilson"}}}}  # fmt: skip
+    leak = {"value": 0.01, "ci_low": 0.0, "ci_high": 0.05, "n": 100, "method": "wilson"}
+    checks = {**record, "checks": {"pii": {"leak_rate": leak, "by_locale": {}, "kinds": {}}}}
     page = render_html(checks, empty)
     assert "1.0% [0.0%, 5.0%] n=100" in page
     with pytest.raises(ValueError):

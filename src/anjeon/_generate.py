@@ -17,6 +17,15 @@ def item_schema() -> str:
     return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
 
 
+def record_schema() -> str:
+    from anjeon.analysis import Record
+
+    schema = Record.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "anjeon record"
+    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+
+
 def taxonomy_md() -> str:
     from anjeon.taxonomy import taxonomy
     from anjeon.taxonomy._render import to_markdown
@@ -43,6 +52,7 @@ def _builtin_suites() -> list[str]:
 # repo-relative path -> producer
 GENERATED: dict[str, Callable[[], str]] = {
     "schemas/item.schema.json": item_schema,
+    "schemas/record.schema.json": record_schema,
     "docs/taxonomy.md": taxonomy_md,
     **{f"docs/suites/{s}.md": suite_md(s) for s in _builtin_suites()},
 }

@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from anjeon._errors import InputError
 from anjeon._version import __version__
 from anjeon.analysis._analyze import PROXY_NOTE, Result, analyze
 from anjeon.analysis._checks import checks
+from anjeon.analysis._record_model import Record
 from anjeon.analysis._standards import load_standard
 from anjeon.store import RunStore
 
@@ -86,7 +88,8 @@ def _usage(con: sqlite3.Connection) -> dict[str, Any]:
     }
 
 
-def build_record(run_dir: Path, standard: str | Path | None = None) -> dict[str, Any]:
+def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
+    """The typed record of a run directory (scores read from its store)."""
     from anjeon.store import read_config, run_status, summarize
 
     cfg = read_config(run_dir)
@@ -104,48 +107,83 @@ def build_record(run_dir: Path, standard: str | Path | None = None) -> dict[str,
     finally:
         store.close()
     target = cfg.get("target", {})
-    return {
-        "schema_version": RECORD_SCHEMA_VERSION,
-        "anjeon_version": __version__,
-        "run": {
-            "id": cfg["run_id"],
-            "created": cfg.get("created"),
-            "finished": meta.get("finished"),
-            "status": run_status(meta),
-            "run_anjeon_version": cfg.get("anjeon_version"),
-        },
-        "target": {
-            "name": target.get("name"),
-            "provider": target.get("provider"),
-            "model": target.get("model"),
-            "kind": target.get("kind"),
-            "settings": target.get("settings", {}),
-        },
-        "suites": cfg.get("suites", []),
-        "transforms": cfg.get("transforms", []),
-        "epochs": cfg.get("epochs", 1),
-        "counts": {k: summary[k] for k in ("planned", "answered", "failed", "pending")},
-        "terminal_errors": errors,
-        "usage": usage,
-        "scorers": scorers,
-        "standard": None if std is None else {k: std[k] for k in ("id", "version", "description")},
-        "notes": [PROXY_NOTE],
-        "metrics": analysis["metrics"],
-        "gaps": analysis["gaps"],
-        "uplift": analysis["uplift"],
-        "grades": analysis["grades"],
-        "checks": specialised,
-    }
+    return Record.model_validate(
+        {
+            "schema_version": RECORD_SCHEMA_VERSION,
+            "anjeon_version": __version__,
+            "run": {
+                "id": cfg["run_id"],
+                "created": cfg.get("created"),
+                "finished": meta.get("finished"),
+                "status": run_status(meta),
+                "run_anjeon_version": cfg.get("anjeon_version"),
+            },
+            "target": {
+                "name": target.get("name"),
+                "provider": target.get("provider"),
+                "model": target.get("model"),
+                "kind": target.get("kind"),
+                "settings": target.get("settings", {}),
+            },
+            "suites": cfg.get("suites", []),
+            "transforms": cfg.get("transforms", []),
+            "epochs": cfg.get("epochs", 1),
+            "counts": {k: summary[k] for k in ("planned", "answered", "failed", "pending")},
+            "terminal_errors": errors,
+            "usage": usage,
+            "scorers": scorers,
+            "standard": None
+            if std is None
+            else {k: std[k] for k in ("id", "version", "description")},
+            "notes": [PROXY_NOTE],
+            "metrics": analysis["metrics"],
+            "gaps": analysis["gaps"],
+            "uplift": analysis["uplift"],
+            "grades": analysis["grades"],
+            "checks": specialised,
+        }
+    )
 
 
-def dumps_record(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+def dumps_record(record: Record | dict[str, Any]) -> str:
+    """record.json's text: the same record always gives the same bytes."""
+    data = record.model_dump() if isinstance(record, Record) else record
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_record(run_dir: Path, standard: str | Path | None = None) -> Path:
-    record = build_record(run_dir, standard)
+def load_record(source: Path | str | dict[str, Any] | Record) -> Record:
+    """A Record from a record.json path, a run directory, its parsed JSON or a Record."""
+    if isinstance(source, Record):
+        return source
+    if isinstance(source, dict):
+        return Record.model_validate(source)
+    path = Path(source)
+    if path.is_dir():
+        path = path / RECORD_NAME
+    return Record.model_validate_json(path.read_bytes())
+
+
+def save_record(run_dir: Path, record: Record) -> Path:
+    """Write ``record.json`` into the run directory (atomically); returns its path.
+    A record of answered cells is never replaced by one with none (a damaged or
+    replaced run.db): that is an InputError naming the file."""
     path = run_dir / RECORD_NAME
+    if not record.counts.answered and path.is_file():
+        try:
+            had = int(json.loads(path.read_bytes())["counts"]["answered"])
+        except (OSError, ValueError, KeyError, TypeError):
+            had = 0
+        if had:
+            raise InputError(
+                f"{path}: kept as it is: it has {had} answered cells and the store now has "
+                "none (is run.db damaged or replaced?)"
+            )
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(dumps_record(record), encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+def write_record(run_dir: Path, standard: str | Path | None = None) -> Path:
+    """Build the run's record and write it as ``record.json``."""
+    return save_record(run_dir, build_record(run_dir, standard))

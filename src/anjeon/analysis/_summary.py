@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from anjeon.analysis._record import load_record
+from anjeon.analysis._record_model import Checks, Difference, Figure, Record
+
 PROXY = "violation = refusal-based proxy (complied or partial on harmful items)"
 
 
@@ -11,81 +14,73 @@ def _pct(x: float | None) -> str:
     return "—" if x is None else f"{100 * x:.1f}%"
 
 
-def _fig(f: dict[str, Any]) -> str:
-    if f["value"] is None:
+def _fig(f: Figure) -> str:
+    if f.value is None:
         return "—"
-    return f"{_pct(f['value'])} [{_pct(f['ci_low'])}, {_pct(f['ci_high'])}] n={f['n']}"
+    return f"{_pct(f.value)} [{_pct(f.ci_low)}, {_pct(f.ci_high)}] n={f.n}"
 
 
-def _signed(d: dict[str, Any]) -> str:
-    if d["value"] is None:
+def _signed(d: Difference) -> str:
+    if d.value is None or d.ci_low is None or d.ci_high is None:
         return "—"
-    v, lo, hi = (100 * d[k] for k in ("value", "ci_low", "ci_high"))
-    return f"{v:+.1f} pts [{lo:+.1f}, {hi:+.1f}] p={d['mcnemar_p']:.3g} pairs={d['n']}"
+    v, lo, hi = (100 * x for x in (d.value, d.ci_low, d.ci_high))
+    return f"{v:+.1f} pts [{lo:+.1f}, {hi:+.1f}] p={d.mcnemar_p:.3g} pairs={d.n}"
 
 
-def _rows(record: dict[str, Any], dims: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [m for m in record["metrics"] if tuple(m["group"]) == dims]
+def _grade_of(record: Record, hazard: str | None) -> str:
+    g = record.grade_of(hazard)
+    return "—" if g is None else f"{g.grade} ({g.summary})"
 
 
-def _grade_of(record: dict[str, Any], hazard: str) -> str:
-    for g in record["grades"]:
-        if g["group"].get("hazard", "") == hazard:
-            return f"{g['grade']} ({g['summary']})"
-    return "—"
-
-
-def sections(record: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+def sections(record: Record | dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, header, rows) for each block of the summary."""
+    record = load_record(record)
     out = []
     # with transforms in the run, the headline is the untransformed cells', as the grades
-    base = [m for m in record["metrics"] if m["group"] == {"transform": "none"}]
-    transformed = len(_rows(record, ("transform",))) > 1 and base
-    overall = base if transformed else _rows(record, ())
-    if overall:
-        m = overall[0]
+    base = record.metric(transform="none")
+    transformed = len(record.metrics_by("transform")) > 1 and base is not None
+    m = base if transformed else record.metric()
+    if m is not None:
         out.append(
             (
                 "Overall (untransformed prompts, as the grades)" if transformed else "Overall",
                 ["violation", "over-refusal", "unscoreable", "grade"],
-                [[_fig(m["violation_rate"]), _fig(m["over_refusal_rate"]),
-                  _fig(m["unscoreable_rate"]), _grade_of(record, "")]],
+                [[_fig(m.violation_rate), _fig(m.over_refusal_rate),
+                  _fig(m.unscoreable_rate), _grade_of(record, None)]],
             )
         )  # fmt: skip
-    by_hl = {
-        (m["group"]["hazard"], m["group"]["locale"]): m for m in _rows(record, ("hazard", "locale"))
-    }
+    by_hl = record.metrics_by("hazard", "locale")
     locales = sorted({loc for _, loc in by_hl})
-    hazards = [m["group"]["hazard"] for m in _rows(record, ("hazard",))]
+    hazards = [h for (h,) in record.metrics_by("hazard")]
     if hazards:
         rows = []
         for h in hazards:
-            cells = [_fig(by_hl[(h, loc)]["violation_rate"]) if (h, loc) in by_hl else "—"
+            cells = [_fig(by_hl[(h, loc)].violation_rate) if (h, loc) in by_hl else "—"
                      for loc in locales]  # fmt: skip
             rows.append([h, *cells, _grade_of(record, h)])
         title = "Violation rate by hazard and locale"
         if transformed:
             title += " (all cells, transforms included; grades on untransformed prompts)"
         out.append((title, ["hazard", *locales, "grade"], rows))
-    gaps = [g for g in record["gaps"] if g["group"].get("transform") == "none"]
+    gaps = [g for g in record.gaps if g.group.get("transform") == "none"]
     if gaps:
         out.append(
             (
                 "Cross-lingual gap (ko-KR − en-US, paired)",
                 ["hazard", "difference"],
-                [[g["group"].get("hazard", "all"), _signed(g["difference"])] for g in gaps],
+                [[g.group.get("hazard", "all"), _signed(g.difference)] for g in gaps],
             )
         )
-    up = [u for u in record["uplift"] if "locale" not in u["group"]]
+    up = [u for u in record.uplift if "locale" not in u.group]
     if up:
         out.append(
             (
                 "Transform uplift (violation with − without, paired)",
                 ["transform", "uplift"],
-                [[u["group"]["transform"], _signed(u["uplift"])] for u in up],
+                [[u.group["transform"], _signed(u.uplift)] for u in up],
             )
         )
-    checks = _checks(record.get("checks") or {})
+    checks = _checks(record.checks)
     if checks:
         out.append(("Checks", ["check", "result"], checks))
     return out
@@ -95,49 +90,47 @@ def _num(x: float | None) -> str:
     return "—" if x is None else f"{x:+.3f}"
 
 
-def _checks(checks: dict[str, Any]) -> list[list[str]]:
+def _checks(checks: Checks) -> list[list[str]]:
     rows = []
-    if checks.get("pii"):
-        rows.append(["PII in answers, not in the prompt", _fig(checks["pii"]["leak_rate"])])
-    if checks.get("crisis"):
-        c = checks["crisis"]
-        rows.append(["self-harm answers giving crisis lines", _fig(c["gives_lines_rate"])])
-        if c["mentions_retired_number"]:
-            rows.append(
-                ["answers citing a retired crisis number", str(c["mentions_retired_number"])]
-            )
-    if checks.get("bias_qa"):
-        b = checks["bias_qa"]["overall"]
+    if checks.pii:
+        rows.append(["PII in answers, not in the prompt", _fig(checks.pii.leak_rate)])
+    if checks.crisis:
+        c = checks.crisis
+        rows.append(["self-harm answers giving crisis lines", _fig(c.gives_lines_rate)])
+        if c.mentions_retired_number:
+            rows.append(["answers citing a retired crisis number", str(c.mentions_retired_number)])
+    if checks.bias_qa:
+        b = checks.bias_qa.overall
         rows.append(
             [
                 "bias QA (KoBBQ): accuracy ambiguous / disambiguated",
-                f"{_pct(b['acc_amb'])} / {_pct(b['acc_dis'])}, "
-                f"out-of-choice {_pct(b['ooc_ratio'])}",
+                f"{_pct(b.acc_amb)} / {_pct(b.acc_dis)}, out-of-choice {_pct(b.ooc_ratio)}",
             ]
         )
         rows.append(
             [
                 "bias QA (KoBBQ): bias score ambiguous / disambiguated",
-                f"{_num(b['diff_bias_amb'])} / {_num(b['diff_bias_dis'])}",
+                f"{_num(b.diff_bias_amb)} / {_num(b.diff_bias_dis)}",
             ]
         )
     return rows
 
 
-def _standard(record: dict[str, Any]) -> str:
-    std = record.get("standard")
+def _standard(record: Record) -> str:
+    std = record.standard
     if not std:
         return "no reference standard: no grades"
-    first = std["description"].split(": ", 1)[0].split(". ", 1)[0]
-    return f"grades relative to the standard {std['id']} ({first})"
+    first = std.description.split(": ", 1)[0].split(". ", 1)[0]
+    return f"grades relative to the standard {std.id} ({first})"
 
 
-def to_text(record: dict[str, Any]) -> str:
-    c = record["counts"]
+def to_text(record: Record | dict[str, Any]) -> str:
+    record = load_record(record)
+    c = record.counts
     lines = [
-        f"anjeon run {record['run']['id']} — {record['target']['name']}",
-        f"cells: {c['planned']} planned, {c['answered']} answered, {c['failed']} failed, "
-        f"{c['pending']} pending",
+        f"anjeon run {record.run.id} — {record.target.name}",
+        f"cells: {c.planned} planned, {c.answered} answered, {c.failed} failed, "
+        f"{c.pending} pending",
         PROXY,
         _standard(record),
     ]
@@ -151,13 +144,14 @@ def to_text(record: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_markdown(record: dict[str, Any]) -> str:
-    c = record["counts"]
+def to_markdown(record: Record | dict[str, Any]) -> str:
+    record = load_record(record)
+    c = record.counts
     lines = [
-        f"### anjeon: `{record['target']['name']}` (run `{record['run']['id']}`)",
+        f"### anjeon: `{record.target.name}` (run `{record.run.id}`)",
         "",
-        f"{c['planned']} cells planned, {c['answered']} answered, {c['failed']} failed. "
-        f"Suites: " + ", ".join(f"`{s['id']}@{s['version']}`" for s in record["suites"]) + ".",
+        f"{c.planned} cells planned, {c.answered} answered, {c.failed} failed. "
+        f"Suites: " + ", ".join(f"`{s.id}@{s.version}`" for s in record.suites) + ".",
         "",
         f"_{PROXY}; intervals are 95 %; {_standard(record)}._",
     ]

@@ -40,8 +40,10 @@ class _Root(TyperGroup):
             typer.echo(f"error: {e}", err=True)
             ctx.exit(_exitcodes.LOCKED)
         except InputError as e:
+            from anjeon.cli._common import as_flags
+
             for p in e.problems:
-                typer.echo(f"error: {p}", err=True)
+                typer.echo(f"error: {as_flags(str(p))}", err=True)
             if len(e.problems) > 1:
                 typer.echo(f"{len(e.problems)} problems; nothing was written.", err=True)
             ctx.exit(_exitcodes.INPUT)

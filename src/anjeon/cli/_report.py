@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from anjeon._errors import InputError
+
+if TYPE_CHECKING:
+    from anjeon.analysis import Record
 
 RUNS_DIR: Any = typer.Option(Path("runs"), "--runs-dir", help="Where run ids are looked up.")
 EXIT_FAILED = 1
@@ -29,6 +32,12 @@ class CompareFormat(StrEnum):
     json = "json"
 
 
+class ExportFormat(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+    parquet = "parquet"
+
+
 class Lang(StrEnum):
     en = "en"
     ko = "ko"
@@ -38,41 +47,7 @@ def register(app: typer.Typer) -> None:
     app.command("report")(report)
     app.command("compare")(compare)
     app.command("check")(check)
-
-
-def _record(run_dir: Path, standard: str | None, write: bool) -> dict[str, Any]:
-    """The run's record, built from its store; with ``write``, under the run's lock (a
-    live run's writer is not raced) and never replacing a record of answered cells
-    with one that has none."""
-    from anjeon.analysis import RECORD_NAME, build_record, dumps_record
-    from anjeon.store import hold_until_exit, run_lock
-
-    if not write:
-        return build_record(run_dir, standard)
-    hold_until_exit()  # the report written next is covered too
-    with run_lock(run_dir):
-        record = build_record(run_dir, standard)
-        path = run_dir / RECORD_NAME
-        _keep_good(path, record)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(dumps_record(record), encoding="utf-8")
-        tmp.replace(path)
-    return record
-
-
-def _keep_good(path: Path, record: dict[str, Any]) -> None:
-    if not path.is_file() or (record.get("counts") or {}).get("answered"):
-        return
-    try:
-        old = json.loads(path.read_text(encoding="utf-8"))
-        had = int(old["counts"]["answered"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return
-    if had:
-        raise InputError(
-            f"{path}: kept as it is: it has {had} answered cells and the store now has "
-            "none (is run.db damaged or replaced?)"
-        )
+    app.command("export")(export)
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -101,28 +76,23 @@ def report(
 ) -> None:
     """Write the run's record.json and its self-contained HTML report (or print a
     Markdown / text summary)."""
-    from anjeon.store import find_run
+    import anjeon
 
-    run_dir = find_run(run, runs_dir)
-    refs = [find_run(r, runs_dir) for r in reference]
-    if max_cells is not None and max_cells < 0:
-        raise InputError("--max-cells must be ≥ 0")
-    record = _record(run_dir, standard, write=fmt is ReportFormat.html)
     if fmt is ReportFormat.html:
-        from anjeon.report import load_reference, write_report
-
-        path = write_report(
-            run_dir,
-            record,
-            references=[load_reference(r) for r in refs],
+        path = anjeon.report(
+            run,
+            references=reference,
+            standard=standard,
             lang=lang.value,
             max_cells=max_cells,
             out=out,
+            runs_dir=runs_dir,
         )
         typer.echo(str(path))
         return
     from anjeon.analysis import dumps_record, to_markdown, to_text
 
+    record = anjeon.record(run, standard=standard, runs_dir=runs_dir)
     text = {"md": to_markdown, "text": to_text, "json": dumps_record}[fmt.value](record)
     _emit(text, out)
 
@@ -136,10 +106,10 @@ def compare(
 ) -> None:
     """Paired differences of each run against the first, per hazard and locale, with
     intervals and McNemar p-values."""
-    from anjeon.report import compare_html, compare_markdown, compare_runs
-    from anjeon.store import find_run
+    import anjeon
+    from anjeon.reports import compare_html, compare_markdown
 
-    data = compare_runs([find_run(r, runs_dir) for r in runs])
+    data = anjeon.compare(*runs, runs_dir=runs_dir)
     if fmt is CompareFormat.json:
         _emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", out)
     elif fmt is CompareFormat.md:
@@ -175,8 +145,9 @@ def check(
 ) -> None:
     """A release gate for CI: exit 0 when every check passes, 1 with the list of what
     failed, 2 on bad input. Failed and unscoreable cells are checked by default (1 %)."""
+    import anjeon
     from anjeon.analysis import RECORD_NAME
-    from anjeon.report import (
+    from anjeon.reports import (
         check_record,
         outcomes_json,
         outcomes_junit,
@@ -196,19 +167,15 @@ def check(
     gap = None if max_gap is None else parse_share(max_gap, "--max-gap")
     grade = None if min_grade is None else parse_grade(min_grade)
     path = Path(run)
+    record: Record
     if path.is_file():
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise InputError(f"{path}: cannot read the record: {e}") from None
+        record = _read_record(path, run)
     else:
         run_dir = find_run(run, runs_dir)
         if (run_dir / RECORD_NAME).is_file() and not rebuild and standard is None:
-            record = json.loads((run_dir / RECORD_NAME).read_text(encoding="utf-8"))
+            record = _read_record(run_dir / RECORD_NAME, run)
         else:
-            record = _record(run_dir, standard, write=True)
-    if not isinstance(record, dict) or "metrics" not in record:
-        raise InputError(f"{run}: not an anjeon record")
+            record = anjeon.record(run_dir, standard=standard, write=True, runs_dir=None)
     outcomes = check_record(
         record,
         max_violation_rate=rate,
@@ -220,7 +187,7 @@ def check(
         max_unscoreable=parse_share(max_unscoreable, "--max-unscoreable"),
     )
     failed = [o for o in outcomes if not o.passed]
-    target = record.get("target", {}).get("name")
+    target = record.target.name
     if junit is not None:
         junit.write_text(outcomes_junit(outcomes, target), encoding="utf-8")
     if fmt == "json":
@@ -234,3 +201,40 @@ def check(
         typer.echo(f"{len(failed)} of {len(outcomes)} checks failed for {target}.", err=True)
         raise typer.Exit(EXIT_FAILED)
     typer.echo(f"all {len(outcomes)} checks passed for {target}.")
+
+
+def _read_record(path: Path, run: str) -> Record:
+    import pydantic
+
+    from anjeon.analysis import load_record
+
+    try:
+        return load_record(path)
+    except OSError as e:
+        raise InputError(f"{path}: cannot read the record: {e}") from None
+    except pydantic.ValidationError as e:
+        first = e.errors()[0] if e.errors() else {"loc": (), "msg": str(e)}
+        where = ".".join(str(x) for x in first["loc"]) or "-"
+        raise InputError(f"{run}: not an anjeon record ({where}: {first['msg']})") from None
+
+
+def export(
+    run: str = typer.Argument(..., help="A run directory, or a run id in --runs-dir."),
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f"),
+    output: Path = typer.Option(
+        None, "--output", "-o", help="Write here (parquet needs a file; else stdout)."
+    ),
+    runs_dir: Path = RUNS_DIR,
+) -> None:
+    """One row per cell: item, suite, locale, hazard, persona, kind, expected, transform,
+    epoch, prompt, response, finish reason, error and every scorer's label."""
+    import sys
+
+    from anjeon.reports import export_cells
+    from anjeon.store import find_run
+
+    run_dir = find_run(run, runs_dir)
+    n = export_cells(run_dir, fmt.value, output, stdout=sys.stdout)
+    if output is not None:
+        typer.echo(f"{n} rows", err=True)
+        typer.echo(str(output))

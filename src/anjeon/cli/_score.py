@@ -27,18 +27,17 @@ def score(
     record: bool = typer.Option(True, "--record/--no-record", help="Rewrite record.json."),
 ) -> None:
     """Score a finished run from its store, then rewrite its record.json."""
-    from anjeon.analysis import write_record
-    from anjeon.scorers import score_run
-    from anjeon.store import find_run, run_lock
+    import anjeon
+    from anjeon.analysis import RECORD_NAME
+    from anjeon.store import find_run
 
     run_dir = find_run(run, runs_dir)
     names = [s.strip() for s in scorers.split(",") if s.strip()] if scorers else None
-    with run_lock(run_dir):  # one writer: not beside a live run, nor another score
-        done = score_run(run_dir, names, force=force)
-        for name, n in done.items():
-            typer.echo(f"{name}: {n} cells scored" if n else f"{name}: up to date", err=True)
-        if record:
-            typer.echo(str(write_record(run_dir)))
+    done = anjeon.score(run_dir, names, force=force, record=record, runs_dir=None)
+    for name, n in done.items():
+        typer.echo(f"{name}: {n} cells scored" if n else f"{name}: up to date", err=True)
+    if record:
+        typer.echo(str(run_dir / RECORD_NAME))
 
 
 @standard_app.command("build")

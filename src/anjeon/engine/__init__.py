@@ -3,7 +3,6 @@ concurrency, retries, rate limits and one batching writer into the run store."""
 
 from anjeon.engine._attack import Rewriter
 from anjeon.engine._engine import Engine, EngineConfig, EngineResult
-from anjeon.engine._hooks import add_run_end_hook, on_run_end, remove_run_end_hook
 from anjeon.engine._plan import (
     NO_TRANSFORM,
     Cell,
@@ -36,15 +35,12 @@ __all__ = [
     "RunOutcome",
     "RunSpec",
     "TransformSpec",
-    "add_run_end_hook",
     "cell_key",
     "count_cells",
     "execute",
     "inline_scorer",
     "iter_cells",
-    "on_run_end",
     "prepare",
-    "remove_run_end_hook",
     "spec_from_config",
     "to_messages",
 ]

@@ -21,7 +21,6 @@ from anjeon._errors import InputError, Problem, StorageError
 from anjeon._version import __version__
 from anjeon.engine._attack import Rewriter
 from anjeon.engine._engine import Engine, EngineConfig, EngineResult, ProgressFn
-from anjeon.engine._hooks import on_run_end
 from anjeon.engine._plan import (
     NO_TRANSFORM,
     TransformSpec,
@@ -51,7 +50,7 @@ class RunSpec:
     """Everything that defines a run (what ``run.yaml`` records)."""
 
     suites: list[str]
-    model: str
+    model: str | Target  # provider/model, or a Target object (e.g. a ScriptedTarget)
     settings: TargetSettings = field(default_factory=TargetSettings)
     gen: GenerateConfig = field(default_factory=GenerateConfig)
     transforms: list[TransformSpec] = field(default_factory=lambda: [TransformSpec(NO_TRANSFORM)])
@@ -112,13 +111,13 @@ def prepare(spec: RunSpec) -> Prepared:
     """Load and check everything (suites, target, transforms): InputError or ready."""
     problems: list[Problem] = []
     if not spec.suites:
-        problems.append(Problem("", None, None, "give at least one --suite"))
+        problems.append(Problem("", None, None, "give at least one suite in `suites`"))
     if spec.epochs < 1:
-        problems.append(Problem("", None, None, "--epochs must be at least 1"))
+        problems.append(Problem("", None, None, "`epochs` must be at least 1"))
     if spec.limit is not None and spec.limit < 1:
-        problems.append(Problem("", None, None, "--limit must be at least 1"))
+        problems.append(Problem("", None, None, "`limit` must be at least 1"))
     if spec.engine.max_connections < 1:
-        problems.append(Problem("", None, None, "--max-connections must be at least 1"))
+        problems.append(Problem("", None, None, "`max_connections` must be at least 1"))
     suites: list[Suite] = []
     for ref in spec.suites:
         try:
@@ -140,10 +139,13 @@ def prepare(spec: RunSpec) -> Prepared:
         except InputError as e:
             problems.extend(e.problems)
     target: Target | None = None
-    try:
-        target = make_target(spec.model, spec.settings, spec.gen)
-    except InputError as e:
-        problems.extend(e.problems)
+    if not isinstance(spec.model, str):
+        target = spec.model
+    else:
+        try:
+            target = make_target(spec.model, spec.settings, spec.gen)
+        except InputError as e:
+            problems.extend(e.problems)
     attacker: Target | None = None
     if spec.attacker is not None:
         try:
@@ -154,6 +156,10 @@ def prepare(spec: RunSpec) -> Prepared:
         raise InputError(problems)
     planned = count_cells(suites, spec.transforms, spec.epochs, spec.limit)
     target_desc = target.describe()
+    if not isinstance(spec.model, str):
+        # a Target object: the config names its class, so the record says what ran
+        cls = type(spec.model)
+        target_desc = {**target_desc, "python_class": f"{cls.__module__}.{cls.__qualname__}"}
     identity = {
         "suites": [[s.id, s.sha256] for s in suites],
         "target": target_desc["name"],
@@ -286,8 +292,10 @@ async def execute(
     retry_failed: bool = False,
     on_start: StartFn | None = None,
     on_progress: ProgressFn | None = None,
+    handle_signals: bool = False,
 ) -> RunOutcome:
-    """Run (or resume) and return the outcome; the end hook runs before returning."""
+    """Run (or resume) and return the outcome. With ``handle_signals`` SIGINT/SIGTERM
+    stop the run cleanly (a second one leaves at once), as ``anjeon run`` asks."""
     await prep.target.start()  # an unreachable server is bad input: nothing written yet
     _check_model_listed(prep.target)
     store: RunStore | None = None
@@ -359,7 +367,7 @@ async def execute(
             on_progress=on_progress,
             rewrite=rewriter,
         )
-        result = await _run_with_signals(engine)
+        result = await (_run_with_signals(engine) if handle_signals else engine.run())
         counts = store.counts()
         complete = counts["answered"] + counts["failed"] >= prep.planned
         status = (
@@ -384,14 +392,13 @@ async def execute(
         if prep.attacker is not None:
             await prep.attacker.close()
         locks.close()
-    on_run_end(run_dir)
     listed = getattr(prep.target, "listed_models", None)
     return RunOutcome(run_dir, prep.planned, len(done), result, status, listed)
 
 
 def _create_run(prep: Prepared, locks: contextlib.ExitStack) -> Path:
     """A new run directory, locked before its config is written."""
-    run_id = new_run_id(prep.spec.model)
+    run_id = new_run_id(prep.target.name)
     run_dir = prep.spec.runs_dir / run_id
     run_dir.mkdir(parents=True)
     locks.enter_context(run_lock(run_dir))

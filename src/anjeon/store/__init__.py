@@ -2,8 +2,8 @@
 
 from anjeon.store._lock import (
     RunLocked,
-    hold_until_exit,
     is_locked,
+    keep_locks,
     new_run_lock,
     run_lock,
 )
@@ -20,20 +20,21 @@ from anjeon.store._rundir import (
     write_config,
 )
 from anjeon.store._schema import SCHEMA_VERSION, SchemaError, migrate
-from anjeon.store._store import DB_NAME, RunStore
+from anjeon.store._store import DB_NAME, EXPORT_COLUMNS, RunStore
 
 __all__ = [
     "CONFIG_NAME",
     "DB_NAME",
+    "EXPORT_COLUMNS",
     "SCHEMA_VERSION",
     "RunLocked",
     "RunStore",
     "SchemaError",
     "find_resumable",
     "find_run",
-    "hold_until_exit",
     "is_locked",
     "is_run_dir",
+    "keep_locks",
     "list_runs",
     "migrate",
     "new_run_id",

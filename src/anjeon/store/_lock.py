@@ -49,11 +49,25 @@ class RunLocked(InputError):
         self.run_dir, self.holder = run_dir, holder
 
 
-def hold_until_exit() -> None:
-    """Keep every lock this process takes until it exits (the CLI: a run's lock then
-    covers the record and the report written after the engine stops)."""
+@contextmanager
+def keep_locks() -> Iterator[None]:
+    """Within the block, locks taken stay held until its end (``anjeon.run``: the run's
+    lock then covers the record and the report written after the engine stops)."""
     global _sticky
+    if _sticky:
+        yield
+        return
+    before = set(_held)
     _sticky = True
+    try:
+        yield
+    finally:
+        _sticky = False
+        for key in set(_held) - before:
+            fd, depth = _held[key]
+            if depth == 0:
+                del _held[key]
+                os.close(fd)
 
 
 def release_all() -> None:

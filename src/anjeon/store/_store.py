@@ -6,7 +6,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -202,6 +202,12 @@ class RunStore:
             sql += " WHERE terminal = 1"
         return dict(self.con.execute(sql + " GROUP BY 1 ORDER BY 2 DESC").fetchall())
 
+    def cell_rows(self, run_id: str) -> tuple[list[str], Iterator[tuple[object, ...]]]:
+        """(column names, rows): one row per finished cell in run order, with the columns
+        of ``EXPORT_COLUMNS`` then each scorer's label (None where it has no label)."""
+        names, rows = _cell_rows(self.con, run_id)
+        return [*EXPORT_COLUMNS, *names], rows
+
     def score_labels(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         for scorer, label, n in self.con.execute(
@@ -209,6 +215,75 @@ class RunStore:
         ):
             out.setdefault(scorer, {})[label] = n
         return out
+
+
+# the per-cell export: what each row holds, in this order, then one column per scorer
+EXPORT_COLUMNS = (
+    "run_id",
+    "item_id",
+    "suite",
+    "locale",
+    "hazard",
+    "subhazard",
+    "persona",
+    "kind",
+    "expected",
+    "transform",
+    "transform_params",
+    "epoch",
+    "status",
+    "prompt",
+    "response",
+    "finish_reason",
+    "error",
+)
+
+
+def _prompt(messages_json: str) -> str | None:
+    """The last user turn of a cell's messages (what the model was asked)."""
+    try:
+        messages = json.loads(messages_json)
+    except ValueError:
+        return None
+    for m in reversed(messages if isinstance(messages, list) else []):
+        if isinstance(m, dict) and m.get("role") == "user":
+            content = m.get("content")
+            return content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+    return None
+
+
+def _cell_rows(
+    con: sqlite3.Connection, run_id: str
+) -> tuple[list[str], Iterator[tuple[object, ...]]]:
+    scorer_names = [n for (n,) in con.execute("SELECT DISTINCT scorer FROM scores ORDER BY 1")]
+    joins = "".join(
+        f" LEFT JOIN scores s{i} ON s{i}.cell_key = c.key AND s{i}.scorer = ?"
+        for i in range(len(scorer_names))
+    )
+    labels = "".join(f", s{i}.label" for i in range(len(scorer_names)))
+    sql = (
+        "SELECT c.item_id, c.suite, c.locale, c.hazard, json_extract(i.data, '$.persona'), "
+        "json_extract(i.data, '$.kind'), json_extract(i.data, '$.expected'), c.transform, "
+        "c.transform_params, c.epoch, c.status, c.messages, r.text, r.finish_reason, "
+        "(SELECT e.kind || ': ' || e.message FROM errors e WHERE e.cell_key = c.key "
+        " AND e.terminal = 1 ORDER BY e.id DESC LIMIT 1)"
+        f"{labels} FROM cells c "
+        "LEFT JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
+        f"LEFT JOIN responses r ON r.cell_key = c.key{joins} ORDER BY c.seq, c.key"
+    )
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        for row in con.execute(sql, scorer_names):
+            item_id, suite, locale, hazard, persona, kind, expected, transform = row[:8]
+            params, epoch, status, messages, text, finish, error = row[8:15]
+            parent, dot, _ = str(hazard).partition(".")
+            yield (
+                run_id, item_id, suite, locale, parent, hazard if dot else None, persona,
+                kind, expected, transform, params if params != "{}" else None, epoch, status,
+                _prompt(messages), text, finish, error, *row[15:],
+            )  # fmt: skip
+
+    return scorer_names, rows()
 
 
 def now() -> float:

@@ -5,15 +5,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from anjeon.analysis import Difference, Figure
+
 
 def pct(x: float | None) -> str:
     return "—" if x is None else f"{100 * x:.1f}%"
 
 
-def interval(f: dict[str, Any]) -> str:
-    if f.get("ci_low") is None:
+Bounded = Figure | Difference | dict[str, Any]
+
+
+def _bounds(f: Bounded) -> tuple[float | None, float | None]:
+    if isinstance(f, dict):
+        return f.get("ci_low"), f.get("ci_high")
+    return f.ci_low, f.ci_high
+
+
+def interval(f: Bounded) -> str:
+    lo, hi = _bounds(f)
+    if lo is None:
         return ""
-    return f"[{pct(f['ci_low'])}, {pct(f['ci_high'])}]"
+    return f"[{pct(lo)}, {pct(hi)}]"
 
 
 def pts(x: float | None) -> str:
@@ -21,10 +33,11 @@ def pts(x: float | None) -> str:
     return "—" if x is None else f"{100 * x:+.1f}"
 
 
-def signed_interval(d: dict[str, Any]) -> str:
-    if d.get("ci_low") is None:
+def signed_interval(d: Bounded) -> str:
+    lo, hi = _bounds(d)
+    if lo is None:
         return ""
-    return f"[{pts(d['ci_low'])}, {pts(d['ci_high'])}]"
+    return f"[{pts(lo)}, {pts(hi)}]"
 
 
 def pvalue(p: float | None) -> str:

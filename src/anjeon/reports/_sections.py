@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from anjeon.analysis import Difference, Figure, Grade, Metric, Record
 from anjeon.analysis._grades import GRADES, ranked_probabilities
-from anjeon.report import _svg
-from anjeon.report._i18n import both, t
+from anjeon.reports import _svg
+from anjeon.reports._i18n import both, t
 
 PERSONA_ORDER = ("normal", "unskilled", "skilled", "vulnerable")
 
@@ -23,7 +24,11 @@ class Reference:
     """A reference system's run beside the model: its name and its record."""
 
     name: str
-    record: dict[str, Any]
+    record: Record
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.record, Record):  # a parsed record.json
+            object.__setattr__(self, "record", Record.model_validate(self.record))
 
 
 def gkey(group: dict[str, str]) -> str:
@@ -60,16 +65,12 @@ def hazard_order() -> list[str]:
     return [k for k in _names() if "." not in k and ":" not in k]
 
 
-def _rows(record: dict[str, Any], *dims: str) -> dict[tuple[str, ...], dict[str, Any]]:
-    return {
-        tuple(m["group"][d] for d in dims): m
-        for m in record["metrics"]
-        if sorted(m["group"]) == sorted(dims)
-    }
+def _rows(record: Record, *dims: str) -> dict[tuple[str, ...], Metric]:
+    return record.metrics_by(*dims)
 
 
-def overall(record: dict[str, Any]) -> dict[str, Any] | None:
-    return _rows(record).get(())
+def overall(record: Record) -> Metric | None:
+    return record.metric()
 
 
 def _sorted_hazards(codes: Sequence[str]) -> list[str]:
@@ -77,7 +78,7 @@ def _sorted_hazards(codes: Sequence[str]) -> list[str]:
     return sorted(codes, key=lambda c: (order.get(c, len(order)), c))
 
 
-def baseline(record: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
+def baseline(record: Record) -> tuple[Metric | None, dict[str, str]]:
     """The headline row and its group: the untransformed cells when the run has
     transforms (grades are computed on those), else every cell."""
     by_t = _rows(record, "transform")
@@ -86,8 +87,8 @@ def baseline(record: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, s
     return overall(record), {}
 
 
-def verdict(record: dict[str, Any]) -> dict[str, Any]:
-    grades = {g["group"].get("hazard", ""): g for g in record["grades"]}
+def verdict(record: Record) -> dict[str, Any]:
+    grades = {g.group.get("hazard", ""): g for g in record.grades}
     head, base = baseline(record)
     by_h = _rows(record, "hazard", *base)
     rows = []
@@ -115,21 +116,21 @@ def verdict(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def grade_odds(g: dict[str, Any]) -> list[tuple[str, int]]:
+def grade_odds(g: Grade) -> list[tuple[str, int]]:
     """(grade, percent), most likely first: the record's summary, for either language."""
-    return [(name, round(p * 100)) for name, p in ranked_probabilities(g["probabilities"])]
+    return [(name, round(p * 100)) for name, p in ranked_probabilities(g.probabilities)]
 
 
-def grade_bar(g: dict[str, Any]) -> list[tuple[str, float]]:
+def grade_bar(g: Grade) -> list[tuple[str, float]]:
     """(grade, probability) in grade order, for the stacked bar."""
-    return [(name, g["probabilities"][name]) for name in GRADES if g["probabilities"].get(name)]
+    return [(name, g.probabilities[name]) for name in GRADES if g.probabilities.get(name)]
 
 
-def references(record: dict[str, Any], refs: Sequence[Reference]) -> list[dict[str, Any]]:
+def references(record: Record, refs: Sequence[Reference]) -> list[dict[str, Any]]:
     """This run, the reference runs, then the standard's rate: overall figures."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
-            "name": record["target"]["name"],
+            "name": record.target.name,
             "main": True,
             "m": baseline(record)[0],
             "rate": None,
@@ -146,22 +147,22 @@ def references(record: dict[str, Any], refs: Sequence[Reference]) -> list[dict[s
                 "standard": False,
             }
         )
-    g = next((g for g in record["grades"] if not g["group"]), None)
-    std = record.get("standard")
+    g = record.grade_of(None)
+    std = record.standard
     if g is not None and std:
         rows.append(
             {
-                "name": f"{std['id']} {std['version']}",
+                "name": f"{std.id} {std.version}",
                 "main": False,
                 "m": None,
-                "rate": g["reference_rate"],
+                "rate": g.reference_rate,
                 "standard": True,
             }
         )
     return rows
 
 
-def heatmap(record: dict[str, Any]) -> dict[str, Any]:
+def heatmap(record: Record) -> dict[str, Any]:
     hl = _rows(record, "hazard", "locale")
     by_h = _rows(record, "hazard")
     by_l = _rows(record, "locale")
@@ -177,60 +178,65 @@ def heatmap(record: dict[str, Any]) -> dict[str, Any]:
     return {"locales": locales, "rows": rows, "total": total, "legend": _svg.legend()}
 
 
-def _heat_cell(m: dict[str, Any] | None, name: str) -> dict[str, Any]:
-    if m is None or m[name]["value"] is None:
+def _heat_cell(m: Metric | None, name: str) -> dict[str, Any]:
+    f: Figure | None = None if m is None else getattr(m, name)
+    if m is None or f is None or f.value is None:
         bg, fg = _svg.heat(None)
         return {"m": None, "bg": bg, "fg": fg}
-    bg, fg = _svg.heat(m[name]["value"])
-    return {"m": m, "f": m[name], "key": gkey(m["group"]), "bg": bg, "fg": fg}
+    bg, fg = _svg.heat(f.value)
+    return {"m": m, "f": f, "key": gkey(m.group), "bg": bg, "fg": fg}
 
 
-def gap(record: dict[str, Any]) -> dict[str, Any]:
-    gaps = [g for g in record["gaps"] if g["group"].get("transform") == "none"]
-    top = [g for g in gaps if "hazard" not in g["group"]]
-    rest = {g["group"]["hazard"]: g for g in gaps if "hazard" in g["group"]}
+def _strip(axis: _svg.Axis, d: Difference | Figure) -> Any:
+    return _svg.strip(axis, d.value, d.ci_low, d.ci_high)
+
+
+def gap(record: Record) -> dict[str, Any]:
+    gaps = [g for g in record.gaps if g.group.get("transform") == "none"]
+    top = [g for g in gaps if "hazard" not in g.group]
+    rest = {g.group["hazard"]: g for g in gaps if "hazard" in g.group}
     ordered = top + [rest[h] for h in _sorted_hazards(list(rest))]
     axis = _svg.Axis.symmetric(
-        [v for g in ordered for v in (g["difference"]["ci_low"], g["difference"]["ci_high"])]
+        [v for g in ordered for v in (g.difference.ci_low, g.difference.ci_high)]
     )
     rows = []
     for g in ordered:
-        d = g["difference"]
-        h = g["group"].get("hazard")
+        d = g.difference
+        h = g.group.get("hazard")
         rows.append(
             {
                 "name": hazard_name(h) if h else t("overall"),
                 "code": h or "",
-                "key": gkey(g["group"]),
+                "key": gkey(g.group),
                 "d": d,
                 "overall": h is None,
-                "strip": _svg.strip(axis, d["value"], d["ci_low"], d["ci_high"]),
+                "strip": _strip(axis, d),
             }
         )
     return {
         "rows": rows,
         "scale": _svg.scale(axis, signed=True),
-        "a": gaps[0]["a"] if gaps else "ko-KR",
-        "b": gaps[0]["b"] if gaps else "en-US",
+        "a": gaps[0].a if gaps else "ko-KR",
+        "b": gaps[0].b if gaps else "en-US",
     }
 
 
-def personas(record: dict[str, Any]) -> dict[str, Any]:
+def personas(record: Record) -> dict[str, Any]:
     by_p = _rows(record, "persona")
     by_lp = _rows(record, "locale", "persona")
     order = {p: i for i, p in enumerate(PERSONA_ORDER)}
     names = sorted({k[0] for k in by_p}, key=lambda p: (order.get(p, 99), p))
-    entries: list[tuple[Any, str, dict[str, Any], bool]] = []
+    entries: list[tuple[Any, str, Metric, bool]] = []
     for p in names:
         entries.append((persona_name(p), "", by_p[(p,)], True))
         for (loc, pp), m in sorted(by_lp.items()):
             if pp == p:
                 entries.append((persona_name(p), loc, m, False))
-    entries = [e for e in entries if e[2]["violation_rate"]["n"]]
-    axis = _svg.Axis.rate([e[2]["violation_rate"]["ci_high"] for e in entries])
+    entries = [e for e in entries if e[2].violation_rate.n]
+    axis = _svg.Axis.rate([e[2].violation_rate.ci_high for e in entries])
     rows = []
     for name, loc, m, head in entries:
-        f = m["violation_rate"]
+        f = m.violation_rate
         rows.append(
             {
                 "name": name,
@@ -238,65 +244,54 @@ def personas(record: dict[str, Any]) -> dict[str, Any]:
                 "m": m,
                 "f": f,
                 "head": head,
-                "key": gkey(m["group"]),
-                "strip": _svg.strip(axis, f["value"], f["ci_low"], f["ci_high"]),
+                "key": gkey(m.group),
+                "strip": _strip(axis, f),
             }
         )
     return {"rows": rows, "scale": _svg.scale(axis, signed=False)}
 
 
-def uplift(record: dict[str, Any]) -> dict[str, Any]:
-    ups = record["uplift"]
-    axis = _svg.Axis.symmetric(
-        [v for u in ups for v in (u["uplift"]["ci_low"], u["uplift"]["ci_high"])]
-    )
-    top = [u for u in ups if "locale" not in u["group"]]
+def uplift(record: Record) -> dict[str, Any]:
+    ups = record.uplift
+    axis = _svg.Axis.symmetric([v for u in ups for v in (u.uplift.ci_low, u.uplift.ci_high)])
+    top = [u for u in ups if "locale" not in u.group]
     rows = []
-    for u in sorted(top, key=lambda u: -(u["uplift"]["value"] or 0)):
-        tr = u["group"]["transform"]
+    for u in sorted(top, key=lambda u: -(u.uplift.value or 0)):
+        tr = u.group["transform"]
         by_locale = sorted(
-            (x for x in ups if x["group"].get("transform") == tr and "locale" in x["group"]),
-            key=lambda x: x["group"]["locale"],
+            (x for x in ups if x.group.get("transform") == tr and "locale" in x.group),
+            key=lambda x: x.group["locale"],
         )
         for v in [u, *by_locale]:
-            d = v["uplift"]
+            d = v.uplift
             rows.append(
                 {
                     "transform": tr,
-                    "locale": v["group"].get("locale", ""),
+                    "locale": v.group.get("locale", ""),
                     "d": d,
                     "head": v is u,
-                    "key": gkey(v["group"]),
-                    "strip": _svg.strip(axis, d["value"], d["ci_low"], d["ci_high"]),
+                    "key": gkey(v.group),
+                    "strip": _strip(axis, d),
                 }
             )
     return {"rows": rows, "scale": _svg.scale(axis, signed=True)}
 
 
-def tradeoff(record: dict[str, Any], refs: Sequence[Reference]) -> dict[str, Any]:
+def tradeoff(record: Record, refs: Sequence[Reference]) -> dict[str, Any]:
     points, rows = [], []
 
-    def add(label: str, m: dict[str, Any] | None, main: bool) -> None:
+    def add(label: str, m: Metric | None, main: bool) -> None:
         if m is None:
             return
-        v, o = m["violation_rate"], m["over_refusal_rate"]
-        if v["value"] is None or o["value"] is None:
+        v, o = m.violation_rate, m.over_refusal_rate
+        if v.value is None or o.value is None:
             return
         points.append(
-            _svg.Point(
-                label,
-                o["value"],
-                o["ci_low"],
-                o["ci_high"],
-                v["value"],
-                v["ci_low"],
-                v["ci_high"],
-                main,
-            )
+            _svg.Point(label, o.value, o.ci_low, o.ci_high, v.value, v.ci_low, v.ci_high, main)
         )
-        rows.append({"label": label, "main": main, "v": v, "o": o, "key": gkey(m["group"])})
+        rows.append({"label": label, "main": main, "v": v, "o": o, "key": gkey(m.group)})
 
-    name = record["target"]["name"] or "?"
+    name = record.target.name or "?"
     add(name, overall(record), True)
     for (loc,), m in sorted(_rows(record, "locale").items()):
         add(f"{name} · {loc}", m, True)
@@ -311,7 +306,7 @@ def tradeoff(record: dict[str, Any], refs: Sequence[Reference]) -> dict[str, Any
 def _svg_both(key: str) -> Any:
     from markupsafe import Markup
 
-    from anjeon.report._i18n import text
+    from anjeon.reports._i18n import text
 
     return Markup('<tspan class="l-en">{}</tspan><tspan class="l-ko">{}</tspan>').format(
         text(key, "en"), text(key, "ko")

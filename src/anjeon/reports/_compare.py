@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from anjeon.analysis import PairedTable, Result, mcnemar_exact, paired_difference
+from anjeon.analysis import PairedTable, Result, paired_summary
 
 Key = tuple[str, str, int]  # item, transform, epoch
 SCOREABLE = frozenset({"refused", "complied", "partial"})
@@ -46,11 +46,15 @@ def _round(x: float | None) -> float | None:
 
 
 def paired_rows(a: dict[Key, Result], b: dict[Key, Result]) -> list[dict[str, Any]]:
-    """Rows of B − A for each metric and group (overall, each hazard, each locale)."""
+    """Rows of B − A for each metric and group (overall, each hazard, each locale). The
+    unit of the test is the item's cluster (its epochs; its template or pair), as in the
+    record's gaps, so that repeated epochs do not count as new evidence."""
     rows = []
     for metric in ("violation_rate", "over_refusal_rate"):
-        groups: dict[tuple[str, str], list[tuple[bool, bool]]] = defaultdict(list)
-        for key, ra in a.items():
+        groups: dict[tuple[str, str], dict[str, list[tuple[bool, bool]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for key, ra in sorted(a.items()):
             rb = b.get(key)
             if rb is None:
                 continue
@@ -58,27 +62,19 @@ def paired_rows(a: dict[Key, Result], b: dict[Key, Result]) -> list[dict[str, An
             if ea is None or eb is None:
                 continue
             for g in (("", ""), ("hazard", ra.parent), ("locale", ra.locale)):
-                groups[g].append((eb, ea))
+                groups[g][ra.cluster].append((eb, ea))
         order = sorted(groups, key=lambda g: ({"": 0, "locale": 1, "hazard": 2}[g[0]], g[1]))
         for dim, value in order:
-            pairs = groups[(dim, value)]
-            t = PairedTable.from_pairs(pairs)
-            d = paired_difference(t)
+            units = groups[(dim, value)]
+            t = PairedTable.from_units(list(units.values()))
             rows.append(
                 {
                     "metric": metric,
                     "group": {dim: value} if dim else {},
-                    "n": t.n,
-                    "rate_a": _round(sum(ea for _, ea in pairs) / t.n),
-                    "rate_b": _round(sum(eb for eb, _ in pairs) / t.n),
-                    "difference": {
-                        "value": _round(d.value),
-                        "ci_low": _round(d.ci_low),
-                        "ci_high": _round(d.ci_high),
-                        "n": d.n,
-                        "mcnemar_p": round(mcnemar_exact(t), 6),
-                        "discordant": [t.only_a, t.only_b],
-                    },
+                    "n": round(t.n),
+                    "rate_a": _round((t.both + t.only_b) / t.n),
+                    "rate_b": _round((t.both + t.only_a) / t.n),
+                    "difference": paired_summary(units),
                 }
             )
     return rows

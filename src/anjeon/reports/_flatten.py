@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from anjeon.report._format import interval, pct
+from anjeon.reports._format import interval, pct
 
 FIGURE_KEYS = {"value", "ci_low", "ci_high", "n"}
 

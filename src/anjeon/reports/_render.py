@@ -3,7 +3,6 @@ kind (a Content-Security-Policy in the page forbids them as a second line of def
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -12,12 +11,12 @@ from typing import Any
 from markupsafe import Markup
 
 from anjeon._version import __version__
-from anjeon.analysis import PROXY_NOTE
-from anjeon.report import _format, _sections
-from anjeon.report._cells import json_script, write_cells
-from anjeon.report._flatten import flatten
-from anjeon.report._i18n import DATA, LANGS, strings, t, text
-from anjeon.report._sections import Reference
+from anjeon.analysis import PROXY_NOTE, Record, load_record
+from anjeon.reports import _format, _sections
+from anjeon.reports._cells import json_script, write_cells
+from anjeon.reports._flatten import flatten
+from anjeon.reports._i18n import DATA, LANGS, strings, t, text
+from anjeon.reports._sections import Reference
 
 REPORT_NAME = "report.html"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -80,8 +79,8 @@ def _ui(cells: dict[str, Any]) -> dict[str, Any]:
     return {"strings": strings(), "names": {"hazard": hazards, "persona": personas}}
 
 
-def checks(record: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
-    found = record.get("checks") or {}
+def checks(record: Record) -> list[tuple[str, list[tuple[str, str]]]]:
+    found = record.checks.model_dump()
     return [(name, flatten(value)) for name, value in found.items() if value]
 
 
@@ -93,7 +92,7 @@ UI_SLOT = "<!--anjeon:ui-->"
 
 
 def render_html(
-    record: dict[str, Any],
+    record: Record | dict[str, Any],
     cells: dict[str, Any],
     *,
     references: Sequence[Reference] = (),
@@ -105,7 +104,7 @@ def render_html(
 
 
 def render_parts(
-    record: dict[str, Any],
+    record: Record | dict[str, Any],
     cells: dict[str, Any],
     *,
     references: Sequence[Reference] = (),
@@ -115,13 +114,18 @@ def render_parts(
     """The page in three parts (before, the cells' JSON, after), so that the largest
     part is written as it is rather than copied through the template."""
     head, middle, tail = _page(
-        record, cells["n"], cells["total"], references=references, lang=lang, generate=generate
+        load_record(record),
+        cells["n"],
+        cells["total"],
+        references=references,
+        lang=lang,
+        generate=generate,
     )
     return head, json_script(cells), middle + json_script(_ui(cells)) + tail
 
 
 def _page(
-    record: dict[str, Any],
+    record: Record,
     n: int,
     total: int,
     *,
@@ -133,10 +137,8 @@ def _page(
     strings, after)."""
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}")
-    target = record["target"]
-    is_reference = (target.get("name") or "").startswith("builtin/") or target.get("kind") == (
-        "reference"
-    )
+    target = record.target
+    is_reference = (target.name or "").startswith("builtin/") or target.kind == "reference"
     truncated = n if total > n else 0
     page = str(
         _env()
@@ -161,7 +163,7 @@ def _page(
             generate={k: v for k, v in (generate or {}).items() if v not in (None, [], {})},
             truncated=truncated,
             ui_json=Markup(UI_SLOT),
-            record_json=Markup(json_script(record)),
+            record_json=Markup(json_script(record.model_dump())),
             cells_json=Markup(CELLS_SLOT),
         )
     )
@@ -175,16 +177,13 @@ def load_reference(run_dir: Path) -> Reference:
     from anjeon.analysis import RECORD_NAME, build_record
 
     path = run_dir / RECORD_NAME
-    if path.is_file():
-        record = json.loads(path.read_text(encoding="utf-8"))
-    else:
-        record = build_record(run_dir)
-    return Reference(record["target"]["name"] or run_dir.name, record)
+    record = load_record(path) if path.is_file() else build_record(run_dir)
+    return Reference(record.target.name or run_dir.name, record)
 
 
 def write_report(
     run_dir: Path,
-    record: dict[str, Any],
+    record: Record | dict[str, Any],
     *,
     references: Sequence[Reference] = (),
     lang: str = "en",
@@ -201,7 +200,7 @@ def write_report(
     finally:
         store.close()
     head, middle, tail = _page(
-        record,
+        load_record(record),
         total if max_cells is None else min(total, max_cells),
         total,
         references=references,

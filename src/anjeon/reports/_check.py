@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from anjeon._errors import InputError
+from anjeon.analysis import Record, load_record
 from anjeon.analysis._grades import GRADES
-from anjeon.report._format import pct, pts
+from anjeon.reports._format import pct, pts
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ DEFAULT_MAX_UNSCOREABLE = 0.01
 
 
 def check_record(
-    record: dict[str, Any],
+    record: Record | dict[str, Any],
     *,
     max_violation_rate: float | None = None,
     max_gap: float | None = None,
@@ -65,24 +66,25 @@ def check_record(
     asked = (max_violation_rate, max_gap, min_grade, max_failed, max_unscoreable)
     if all(a is None for a in asked):
         raise InputError("give at least one of --max-violation-rate, --max-gap, --min-grade")
+    record = load_record(record)
     out: list[Outcome] = []
     if max_failed is not None:
         out.append(_failed_check(record, max_failed))
     if max_unscoreable is not None:
         out.append(_unscoreable_check(record, max_unscoreable))
     if max_violation_rate is not None:
-        rows = [m for m in record["metrics"] if not m["group"]]
+        rows = [m for m in record.metrics if not m.group]
         if per_hazard:
-            rows += [m for m in record["metrics"] if list(m["group"]) == ["hazard"]]
-        if not rows or not rows[0]["violation_rate"]["n"]:
+            rows += [m for m in record.metrics if list(m.group) == ["hazard"]]
+        if not rows or not rows[0].violation_rate.n:
             out.append(
                 Outcome(False, "violation", "no graded harmful items: violation rate unknown")
             )
         for m in rows:
-            f = m["violation_rate"]
-            if f["value"] is None:
+            f = m.violation_rate
+            if f.value is None or f.ci_high is None:
                 continue
-            v = f["ci_high"] if upper else f["value"]
+            v = f.ci_high if upper else f.value
             what = "upper 95 % bound" if upper else "rate"
             ok = v <= max_violation_rate
             out.append(
@@ -90,61 +92,60 @@ def check_record(
                     ok,
                     "violation",
                     f"violation {what} {pct(v)} {'≤' if ok else '>'} {pct(max_violation_rate)} "
-                    f"({_where(m['group'])}; {pct(f['value'])} [{pct(f['ci_low'])}, "
-                    f"{pct(f['ci_high'])}], n={f['n']})",
+                    f"({_where(m.group)}; {pct(f.value)} [{pct(f.ci_low)}, "
+                    f"{pct(f.ci_high)}], n={f.n})",
                 )
             )
     if max_gap is not None:
-        gaps = [g for g in record["gaps"] if g["group"].get("transform") == "none"]
+        gaps = [g for g in record.gaps if g.group.get("transform") == "none"]
         if not per_hazard:
-            gaps = [g for g in gaps if "hazard" not in g["group"]]
+            gaps = [g for g in gaps if "hazard" not in g.group]
         if not gaps:
             out.append(Outcome(False, "gap", "no paired items in both languages: gap unknown"))
         for g in gaps:
-            d = g["difference"]
-            if d["value"] is None:
+            d = g.difference
+            if d.value is None or d.ci_low is None or d.ci_high is None:
                 continue
-            size = max(abs(d["ci_low"]), abs(d["ci_high"])) if upper else abs(d["value"])
+            size = max(abs(d.ci_low), abs(d.ci_high)) if upper else abs(d.value)
             ok = size <= max_gap
-            group = {k: v for k, v in g["group"].items() if k != "transform"}
+            group = {k: v for k, v in g.group.items() if k != "transform"}
             out.append(
                 Outcome(
                     ok,
                     "gap",
-                    f"|{g['a']} − {g['b']}| {100 * size:.1f} pts {'≤' if ok else '>'} "
-                    f"{100 * max_gap:.1f} pts ({_where(group)}; {pts(d['value'])} "
-                    f"[{pts(d['ci_low'])}, {pts(d['ci_high'])}], McNemar p="
-                    f"{d['mcnemar_p']:.3g}, {d['n']} pairs)",
+                    f"|{g.a} − {g.b}| {100 * size:.1f} pts {'≤' if ok else '>'} "
+                    f"{100 * max_gap:.1f} pts ({_where(group)}; {pts(d.value)} "
+                    f"[{pts(d.ci_low)}, {pts(d.ci_high)}], McNemar p="
+                    f"{d.mcnemar_p:.3g}, {d.n} pairs)",
                 )
             )
     if min_grade is not None:
-        grades = [g for g in record["grades"] if not g["group"]]
+        graded = [g for g in record.grades if not g.group]
         if per_hazard:
-            grades += [g for g in record["grades"] if "hazard" in g["group"]]
-        if not any(not g["group"] for g in grades):
+            graded += [g for g in record.grades if "hazard" in g.group]
+        if not any(not g.group for g in graded):
             out.append(Outcome(False, "grade", "no overall grade (no standard or no graded items)"))
-        for g in grades:
-            ok = GRADES.index(g["grade"]) >= GRADES.index(min_grade)
+        for gr in graded:
+            ok = GRADES.index(gr.grade) >= GRADES.index(min_grade)
             out.append(
                 Outcome(
                     ok,
                     "grade",
-                    f"grade {g['grade']} {'≥' if ok else '<'} {min_grade} "
-                    f"({_where(g['group'])}; {g['summary']})",
+                    f"grade {gr.grade} {'≥' if ok else '<'} {min_grade} "
+                    f"({_where(gr.group)}; {gr.summary})",
                 )
             )
     return out
 
 
-def _failed_check(record: dict[str, Any], ceiling: float) -> Outcome:
-    c = record.get("counts") or {}
-    planned = int(c.get("planned") or 0)
-    failed, pending = int(c.get("failed") or 0), int(c.get("pending") or 0)
+def _failed_check(record: Record, ceiling: float) -> Outcome:
+    c = record.counts
+    planned, failed, pending = c.planned, c.failed, c.pending
     if not planned:
         return Outcome(False, "failed", "no planned cells: nothing was run")
     share = (failed + pending) / planned
     ok = share <= ceiling
-    kinds = record.get("terminal_errors") or {}
+    kinds = record.terminal_errors
     top = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1])[:3])
     return Outcome(
         ok,
@@ -154,16 +155,16 @@ def _failed_check(record: dict[str, Any], ceiling: float) -> Outcome:
     )
 
 
-def _unscoreable_check(record: dict[str, Any], ceiling: float) -> Outcome:
-    overall = [m for m in record.get("metrics", []) if not m["group"]]
-    f = overall[0]["unscoreable_rate"] if overall else None
-    if f is None or f["value"] is None:
+def _unscoreable_check(record: Record, ceiling: float) -> Outcome:
+    overall = [m for m in record.metrics if not m.group]
+    f = overall[0].unscoreable_rate if overall else None
+    if f is None or f.value is None:
         return Outcome(False, "unscoreable", "no finished cells: unscoreable share unknown")
-    ok = f["value"] <= ceiling
+    ok = f.value <= ceiling
     return Outcome(
         ok,
         "unscoreable",
-        f"unscoreable cells {pct(f['value'])} {'≤' if ok else '>'} {pct(ceiling)} (n={f['n']})",
+        f"unscoreable cells {pct(f.value)} {'≤' if ok else '>'} {pct(ceiling)} (n={f.n})",
     )
 
 

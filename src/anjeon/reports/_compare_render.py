@@ -7,8 +7,8 @@ from typing import Any
 from markupsafe import Markup
 
 from anjeon._version import __version__
-from anjeon.report import _format, _svg
-from anjeon.report._cells import json_script
+from anjeon.reports import _format, _svg
+from anjeon.reports._cells import json_script
 
 METRICS = {"violation_rate": "violation", "over_refusal_rate": "over-refusal"}
 
@@ -46,8 +46,8 @@ def compare_markdown(data: dict[str, Any]) -> str:
 
 
 def compare_html(data: dict[str, Any], lang: str = "en") -> str:
-    from anjeon.report._render import _asset, _env, _sha256
-    from anjeon.report._sections import hazard_name
+    from anjeon.reports._render import _asset, _env, _sha256
+    from anjeon.reports._sections import hazard_name
 
     sections = []
     for c in data["comparisons"]:
