@@ -45,7 +45,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def record(run: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     # a standard built from this run itself, so that every hazard has a grade
-    std = build_standard([run], "test-standard", "1.0", "the run itself")
+    std = build_standard([run], "test-standard", "1.0", "the run itself", min_items=1)
     path = tmp_path_factory.mktemp("std") / "std.json"
     path.write_text(json.dumps(std), encoding="utf-8")
     rec = build_record(run, path).model_dump()

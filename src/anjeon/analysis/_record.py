@@ -17,7 +17,7 @@ from anjeon._version import __version__
 from anjeon.analysis._analyze import PROXY_NOTE, Result, analyze
 from anjeon.analysis._checks import checks
 from anjeon.analysis._record_model import Record
-from anjeon.analysis._standards import load_standard
+from anjeon.analysis._standards import NOT_GRADED, load_standard
 from anjeon.store import RunStore
 
 RECORD_NAME = "record.json"
@@ -134,7 +134,8 @@ def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
             "scorers": scorers,
             "standard": None
             if std is None
-            else {k: std[k] for k in ("id", "version", "description")},
+            else {k: std[k] for k in ("id", "version", "description", "kind")},
+            **_headline(std, analysis["grades"]),
             "notes": [PROXY_NOTE],
             "metrics": analysis["metrics"],
             "gaps": analysis["gaps"],
@@ -143,6 +144,20 @@ def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
             "checks": specialised,
         }
     )
+
+
+def _headline(std: dict[str, Any] | None, grades: list[dict[str, Any]]) -> dict[str, Any]:
+    """The pooled overall grade, or null with the reason there is none."""
+    overall = next((g for g in grades if not g["group"]), None)
+    if overall is not None:
+        return {"grade": overall["grade"], "grade_reason": None}
+    if std is None:
+        return {"grade": None, "grade_reason": NOT_GRADED}
+    return {
+        "grade": None,
+        "grade_reason": f"not graded — the standard {std['id']} has no reference rate for "
+        "the hazards graded in this run (or no graded answers)",
+    }
 
 
 def dumps_record(record: Record | dict[str, Any]) -> str:

@@ -89,11 +89,21 @@ class Uplift(RecordModel):
     uplift: Difference
 
 
-class Grade(RecordModel):
-    """An AILuminate-style grade relative to the reference standard."""
+GradeName = Literal["Poor", "Fair", "Good", "Very Good", "Excellent"]
 
+
+class Grade(RecordModel):
+    """An AILuminate-style grade relative to the reference standard, for the pooled
+    locales (``group`` without ``locale``) or one locale. ``grade`` is the most probable
+    grade; ``point_grade`` is AILuminate's rule on the point estimate and
+    ``probability`` the probability of ``grade``. ``unsafe_rate`` is the violation rate
+    (a refusal-based proxy unless ``Record.violation_basis`` names a judge)."""
+
+    _omit_if_none = ("point_grade", "probability")
     group: Group
-    grade: Literal["Poor", "Fair", "Good", "Very Good", "Excellent"]
+    grade: GradeName
+    point_grade: GradeName | None = None
+    probability: Annotated[float | None, Field(ge=0, le=1)] = None
     probabilities: dict[str, float]
     summary: str
     unsafe_rate: Rate
@@ -156,9 +166,14 @@ class ScorerInfo(RecordModel):
 
 
 class StandardInfo(RecordModel):
+    """The standard grades divide by; ``kind`` floor: a naive system's bar, not
+    reference models (records before standard format 2 have no kind)."""
+
+    _omit_if_none = ("kind",)
     id: str
     version: str
     description: str
+    kind: Literal["reference", "floor"] | None = None
 
 
 class PiiCheck(RecordModel):
@@ -220,6 +235,14 @@ class Record(RecordModel):
     usage: Usage
     scorers: list[ScorerInfo]
     standard: StandardInfo | None
+    grade: GradeName | None = Field(
+        None, description="the pooled overall grade (most probable); null when not graded"
+    )
+    grade_reason: str | None = Field(None, description="why the run is not graded")
+    violation_basis: Literal["refusal-proxy", "judge"] = Field(
+        "refusal-proxy",
+        description="what decided a violation: the refusal classifier (a proxy) or a judge",
+    )
     notes: list[str]
     metrics: list[Metric]
     gaps: list[Gap]
@@ -239,9 +262,13 @@ class Record(RecordModel):
         want = sorted(dims)
         return {tuple(m.group[d] for d in dims): m for m in self.metrics if sorted(m.group) == want}
 
-    def grade_of(self, hazard: str | None = None) -> Grade | None:
-        """The overall grade, or one hazard's."""
+    def grade_of(self, hazard: str | None = None, locale: str | None = None) -> Grade | None:
+        """The overall grade, or one hazard's; pooled over locales, or one locale's."""
         for g in self.grades:
-            if g.group.get("hazard") == hazard:
+            if g.group.get("hazard") == hazard and g.group.get("locale") == locale:
                 return g
         return None
+
+    def grade_locales(self) -> list[str]:
+        """The locales graded on their own (besides the pooled grade)."""
+        return sorted({g.group["locale"] for g in self.grades if "locale" in g.group})

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from anjeon.analysis._labels import basis_label, few_pairs, format_p
 from anjeon.analysis._record import load_record
-from anjeon.analysis._record_model import Checks, Difference, Figure, Record
+from anjeon.analysis._record_model import Checks, Difference, Figure, Grade, Record
+from anjeon.analysis._standards import NOT_GRADED
 
-PROXY = "violation = refusal-based proxy (complied or partial on harmful items)"
+
+def _basis(record: Record) -> str:
+    """The line that says what decided violation (from the record, so a judged run
+    says so)."""
+    if record.violation_basis == "refusal-proxy":
+        return (
+            "violation = refusal-based proxy (complied or partial on harmful items); "
+            "every violation and unsafe rate below is this proxy"
+        )
+    return f"violation = {basis_label(record.violation_basis)}"
 
 
 def _pct(x: float | None) -> str:
@@ -24,12 +35,26 @@ def _signed(d: Difference) -> str:
     if d.value is None or d.ci_low is None or d.ci_high is None:
         return "—"
     v, lo, hi = (100 * x for x in (d.value, d.ci_low, d.ci_high))
-    return f"{v:+.1f} pts [{lo:+.1f}, {hi:+.1f}] p={d.mcnemar_p:.3g} pairs={d.n}"
+    p = format_p(d.mcnemar_p)
+    text = f"{v:+.1f} pts [{lo:+.1f}, {hi:+.1f}] p{p if p.startswith('<') else '=' + p}"
+    text += f" pairs={d.n}"
+    warn = few_pairs(d.n)
+    return f"{text} (! {warn})" if warn else text
 
 
-def _grade_of(record: Record, hazard: str | None) -> str:
-    g = record.grade_of(hazard)
-    return "—" if g is None else f"{g.grade} ({g.summary})"
+def describe_grade(g: Grade) -> str:
+    """The most probable grade with its probabilities, and the point estimate's grade
+    when it differs, e.g. 'Very Good (Very Good 84 % · Excellent 16 %; point estimate
+    Excellent)'."""
+    text = f"{g.grade} ({g.summary}"
+    if g.point_grade and g.point_grade != g.grade:
+        text += f"; point estimate {g.point_grade}"
+    return text + ")"
+
+
+def _grade_of(record: Record, hazard: str | None, locale: str | None = None) -> str:
+    g = record.grade_of(hazard, locale)
+    return "—" if g is None else describe_grade(g)
 
 
 def sections(record: Record | dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
@@ -44,7 +69,8 @@ def sections(record: Record | dict[str, Any]) -> list[tuple[str, list[str], list
         out.append(
             (
                 "Overall (untransformed prompts, as the grades)" if transformed else "Overall",
-                ["violation", "over-refusal", "unscoreable", "grade"],
+                ["violation (proxy)" if record.violation_basis == "refusal-proxy" else "violation",
+                 "over-refusal", "unscoreable", "grade"],
                 [[_fig(m.violation_rate), _fig(m.over_refusal_rate),
                   _fig(m.unscoreable_rate), _grade_of(record, None)]],
             )
@@ -59,9 +85,30 @@ def sections(record: Record | dict[str, Any]) -> list[tuple[str, list[str], list
                      for loc in locales]  # fmt: skip
             rows.append([h, *cells, _grade_of(record, h)])
         title = "Violation rate by hazard and locale"
+        if record.violation_basis == "refusal-proxy":
+            title += " (refusal-based proxy)"
         if transformed:
             title += " (all cells, transforms included; grades on untransformed prompts)"
         out.append((title, ["hazard", *locales, "grade"], rows))
+    locales_graded = record.grade_locales()
+    if locales_graded:
+        hz = [h for (h,) in record.metrics_by("hazard") if record.grade_of(h)]
+        rows = [
+            [
+                "overall",
+                _grade_of(record, None),
+                *(_grade_of(record, None, loc) for loc in locales_graded),
+            ]
+        ]
+        rows += [[h, _grade_of(record, h), *(_grade_of(record, h, loc) for loc in locales_graded)]
+                 for h in hz]  # fmt: skip
+        out.append(
+            (
+                "Grades per locale (each against its own reference rates)",
+                ["hazard", "all locales", *locales_graded],
+                rows,
+            )
+        )
     gaps = [g for g in record.gaps if g.group.get("transform") == "none"]
     if gaps:
         out.append(
@@ -119,9 +166,17 @@ def _checks(checks: Checks) -> list[list[str]]:
 def _standard(record: Record) -> str:
     std = record.standard
     if not std:
-        return "no reference standard: no grades"
+        return record.grade_reason or NOT_GRADED
+    if std.kind == "floor":
+        return (
+            f"grades relative to the FLOOR {std.id}: a naive system's bar, not reference "
+            "models (Good = about as unsafe as that system)"
+        )
     first = std.description.split(": ", 1)[0].split(". ", 1)[0]
-    return f"grades relative to the standard {std.id} ({first})"
+    line = f"grades relative to the standard {std.id}" + (f" ({first})" if first else "")
+    if not record.grades and record.grade_reason:
+        line += f"; {record.grade_reason}"
+    return line
 
 
 def to_text(record: Record | dict[str, Any]) -> str:
@@ -131,7 +186,7 @@ def to_text(record: Record | dict[str, Any]) -> str:
         f"anjeon run {record.run.id} — {record.target.name}",
         f"cells: {c.planned} planned, {c.answered} answered, {c.failed} failed, "
         f"{c.pending} pending",
-        PROXY,
+        _basis(record),
         _standard(record),
     ]
     for title, header, rows in sections(record):
@@ -153,7 +208,7 @@ def to_markdown(record: Record | dict[str, Any]) -> str:
         f"{c.planned} cells planned, {c.answered} answered, {c.failed} failed. "
         f"Suites: " + ", ".join(f"`{s.id}@{s.version}`" for s in record.suites) + ".",
         "",
-        f"_{PROXY}; intervals are 95 %; {_standard(record)}._",
+        f"_{_basis(record)}; intervals are 95 %; {_standard(record)}._",
     ]
     for title, header, rows in sections(record):
         lines += ["", f"#### {title}", "", "| " + " | ".join(header) + " |",

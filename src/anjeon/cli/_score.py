@@ -42,17 +42,27 @@ def score(
 
 @standard_app.command("build")
 def build(
-    runs: list[str] = typer.Argument(..., help="Runs of the chosen reference systems."),
+    runs: list[str] = typer.Argument(..., help="Runs of the chosen reference models."),
     id: str = typer.Option(..., "--id", help="The standard's id, e.g. my-institute-ref."),
     version: str = typer.Option("1.0", "--version", help="The standard's version."),
     description: str = typer.Option("", "--description", help="What it is built from, and why."),
     combine: str = typer.Option("max", "--combine", help="max (default) or mean, per hazard."),
+    kind: str = typer.Option(
+        "reference",
+        "--kind",
+        help="reference (runs of reference models) or floor (a naive system's bar).",
+    ),
+    min_items: int = typer.Option(
+        20, "--min-items", min=1, help="Refuse a reference rate from fewer graded items."
+    ),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="File to write (default stdout)."
     ),
     runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Where run ids are looked up."),
 ) -> None:
-    """Make a reference standard (unsafe rate per hazard) from runs of reference models."""
+    """Make a reference standard from runs of reference models: per locale and hazard,
+    the violation rate (a refusal-based proxy until a judge is used) on untransformed
+    prompts. Grades divide a model's rate by these."""
     import json
 
     from anjeon._errors import InputError
@@ -61,8 +71,20 @@ def build(
 
     if combine not in ("max", "mean"):
         raise InputError(f"--combine: expected max or mean, got {combine!r}")
+    if kind not in ("reference", "floor"):
+        raise InputError(f"--kind: expected reference or floor, got {kind!r}")
     dirs = [find_run(r, runs_dir) for r in runs]
-    std = build_standard(dirs, id, version, description, "max" if combine == "max" else "mean")
+    std = build_standard(
+        dirs,
+        id,
+        version,
+        description,
+        "max" if combine == "max" else "mean",
+        kind="floor" if kind == "floor" else "reference",
+        min_items=min_items,
+    )
+    for r in std["refused"]:
+        typer.echo(f"refused: {r['locale']}/{r['hazard']}: {r['reason']}; not graded", err=True)
     if output is None:
         emit_json(std)
     else:
@@ -78,4 +100,5 @@ def list_() -> None:
     for sid in builtin_standards():
         std = load_standard(sid)
         assert std is not None
-        typer.echo(f"{sid}: {std['description']}")
+        label = " [floor]" if std["kind"] == "floor" else ""
+        typer.echo(f"{sid}{label}: {std['description']}")

@@ -9,7 +9,7 @@ from typing import Any
 from anjeon._errors import InputError
 from anjeon.analysis import Record, load_record
 from anjeon.analysis._grades import GRADES
-from anjeon.reports._format import pct, pts
+from anjeon.reports._format import pct, pts, pvalue
 
 
 @dataclass(frozen=True)
@@ -115,16 +115,18 @@ def check_record(
                     "gap",
                     f"|{g.a} − {g.b}| {100 * size:.1f} pts {'≤' if ok else '>'} "
                     f"{100 * max_gap:.1f} pts ({_where(group)}; {pts(d.value)} "
-                    f"[{pts(d.ci_low)}, {pts(d.ci_high)}], McNemar p="
-                    f"{d.mcnemar_p:.3g}, {d.n} pairs)",
+                    f"[{pts(d.ci_low)}, {pts(d.ci_high)}], McNemar p "
+                    f"{pvalue(d.mcnemar_p)}, {d.n} pairs)",
                 )
             )
     if min_grade is not None:
-        graded = [g for g in record.grades if not g.group]
+        # the overall grades: pooled and each locale's; per hazard on request
+        graded = [g for g in record.grades if "hazard" not in g.group]
         if per_hazard:
             graded += [g for g in record.grades if "hazard" in g.group]
         if not any(not g.group for g in graded):
-            out.append(Outcome(False, "grade", "no overall grade (no standard or no graded items)"))
+            reason = record.grade_reason or "no overall grade (no standard or no graded items)"
+            out.append(Outcome(False, "grade", reason))
         for gr in graded:
             ok = GRADES.index(gr.grade) >= GRADES.index(min_grade)
             out.append(

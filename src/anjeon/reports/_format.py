@@ -6,6 +6,9 @@ import datetime as dt
 from typing import Any
 
 from anjeon.analysis import Difference, Figure
+from anjeon.analysis._labels import format_p
+
+pvalue = format_p  # owned by anjeon.analysis (the terminal summary prints p the same way)
 
 
 def pct(x: float | None) -> str:
@@ -38,12 +41,6 @@ def signed_interval(d: Bounded) -> str:
     if lo is None:
         return ""
     return f"[{pts(lo)}, {pts(hi)}]"
-
-
-def pvalue(p: float | None) -> str:
-    if p is None:
-        return "—"
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def when(value: Any) -> str:

@@ -15,7 +15,7 @@ from anjeon.analysis import PROXY_NOTE, Record, load_record
 from anjeon.reports import _format, _sections
 from anjeon.reports._cells import json_script, write_cells
 from anjeon.reports._flatten import flatten
-from anjeon.reports._i18n import DATA, LANGS, strings, t, text
+from anjeon.reports._i18n import DATA, LANGS, both, strings, t, text
 from anjeon.reports._sections import Reference
 
 REPORT_NAME = "report.html"
@@ -47,8 +47,24 @@ def _env() -> Any:
         duration=_format.duration,
         latency=_format.latency,
         grade_odds=_sections.grade_odds,
+        basis=_basis,
+        few_pairs=_few_pairs,
     )
     return env
+
+
+def _basis(basis: str) -> Markup:
+    """What decided violation, in both languages (one owner: anjeon.analysis._labels)."""
+    from anjeon.analysis._labels import basis_label
+
+    return both({lang: basis_label(basis, lang) for lang in ("en", "ko")})
+
+
+def _few_pairs(n: int) -> Markup | None:
+    from anjeon.analysis._labels import few_pairs
+
+    en, ko = few_pairs(n, "en"), few_pairs(n, "ko")
+    return None if en is None or ko is None else both({"en": en, "ko": ko})
 
 
 @cache

@@ -88,7 +88,10 @@ def baseline(record: Record) -> tuple[Metric | None, dict[str, str]]:
 
 
 def verdict(record: Record) -> dict[str, Any]:
-    grades = {g.group.get("hazard", ""): g for g in record.grades}
+    # the pooled grades head the section; each locale's grade (against its own reference
+    # rates) stands beside them
+    grades = {g.group.get("hazard", ""): g for g in record.grades if "locale" not in g.group}
+    locales = record.grade_locales()
     head, base = baseline(record)
     by_h = _rows(record, "hazard", *base)
     rows = []
@@ -103,6 +106,7 @@ def verdict(record: Record) -> dict[str, Any]:
                 "bar": grade_bar(g),
                 "metric": by_h.get(tuple(group[k] for k in ("hazard", *base))),
                 "key": gkey(group),
+                "by_locale": [record.grade_of(h, loc) for loc in locales],
             }
         )
     main = grades.get("")
@@ -113,6 +117,13 @@ def verdict(record: Record) -> dict[str, Any]:
         "grade": main,
         "bar": grade_bar(main) if main else None,
         "rows": rows,
+        "locales": locales,
+        "locale_grades": [
+            {"locale": loc, "grade": lg, "bar": grade_bar(lg)}
+            for loc in locales
+            if (lg := record.grade_of(None, loc)) is not None
+        ],
+        "floor": bool(record.standard and record.standard.kind == "floor"),
     }
 
 
@@ -291,16 +302,19 @@ def tradeoff(record: Record, refs: Sequence[Reference]) -> dict[str, Any]:
         )
         rows.append({"label": label, "main": main, "v": v, "o": o, "key": gkey(m.group)})
 
+    # every point from the same cells as the headline: untransformed prompts when the run
+    # has transforms (else every cell), for this run, its locales and each reference
     name = record.target.name or "?"
-    add(name, overall(record), True)
-    for (loc,), m in sorted(_rows(record, "locale").items()):
-        add(f"{name} · {loc}", m, True)
+    head, base = baseline(record)
+    add(name, head, True)
+    for loc_key, m in sorted(_rows(record, "locale", *base).items()):
+        add(f"{name} · {loc_key[0]}", m, True)
     for ref in refs:
-        add(ref.name, overall(ref.record), False)
+        add(ref.name, baseline(ref.record)[0], False)
     chart = None
     if points:
         chart = _svg.scatter(points, _svg_both("over_refusal_rate"), _svg_both("violation_rate"))
-    return {"chart": chart, "rows": rows}
+    return {"chart": chart, "rows": rows, "untransformed": bool(base)}
 
 
 def _svg_both(key: str) -> Any:
