@@ -255,3 +255,32 @@ def test_a_damaged_store_is_named_and_never_reused(tmp_path: Path, damage: str) 
         assert listed[bad.name] == "damaged"
     code, out, err = cli("runs", "list", "--runs-dir", str(runs))
     assert code == 0 and "complete" in out
+
+
+def test_a_suite_folder_is_recorded_by_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: ``--suite folder`` was recorded relative to the current directory, so a
+    --resume from elsewhere failed."""
+    import shutil
+
+    folder = tmp_path / "mysuite"
+    folder.mkdir()
+    shutil.copy(MINI, folder / "items.jsonl")
+    (folder / "suite.yaml").write_text(
+        'id: mysuite\nversion: "1.0"\ntitle: {en: t, ko: t}\ndescription: {en: t, ko: t}\n'
+        "license: CC0\nfiles: [items.jsonl]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli("run", "-s", "mysuite", "-m", "builtin/refuse-all", "-q",
+                         "--no-report", "--limit", "2")  # fmt: skip
+    assert code == 0, err
+    run_dir = (tmp_path / out.strip().splitlines()[-1]).resolve()
+    import yaml
+
+    cfg = yaml.safe_load((run_dir / "run.yaml").read_text(encoding="utf-8"))
+    assert cfg["suites"][0]["ref"] == str(folder.resolve())
+    monkeypatch.chdir(Path(__file__).parent)
+    code, _, err = cli("run", "--resume", str(run_dir), "-q", "--no-report")
+    assert code == 0, err

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from anjeon._errors import InputError, StorageError
 from anjeon._redact import MARK, for_terminal, redact, server_text
 from anjeon.cli import app
-from anjeon.engine import EngineConfig, RunSpec, execute, prepare
+from anjeon.engine import NO_TRANSFORM, EngineConfig, RunSpec, TransformSpec, execute, prepare
 from anjeon.store import RunStore
 from anjeon.targets import GenerateConfig, Reply, TargetError, TargetSettings, make_target
 from anjeon.targets._normalize import (
@@ -285,3 +285,56 @@ def test_a_storage_failure_stops_the_run_loudly(
         sent = s.stats()["requests"]
     assert calls["n"] == 2  # tried once, never again in a loop
     assert sent < prep.planned  # stopped at once, not after paying for every cell
+
+
+# -- waiting and stopping --------------------------------------------------------------
+
+
+def test_a_long_retry_after_is_capped_aloud(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: Retry-After capped at 300 s without a word."""
+    from anjeon.testing import ScriptedTarget
+
+    calls = {"n": 0}
+
+    def script(messages: Any) -> str:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise TargetError("rate_limit", "HTTP 429: slow down", status=429,
+                              retry_after=3600.0, retryable=True)  # fmt: skip
+        return "fine"
+
+    engine = EngineConfig(max_connections=1, retry_after_max=0.05)
+    spec = RunSpec(suites=[str(MINI)], model=ScriptedTarget(script), runs_dir=tmp_path / "r",
+                   limit=1, engine=engine)  # fmt: skip
+    out = asyncio.run(execute(prepare(spec)))
+    assert out.status == "complete" and out.result.errors == 1
+    err = capsys.readouterr().err
+    assert "the server asked to wait 3600 s; waiting at most 0.05 s per retry" in err
+
+
+def test_requests_abandoned_at_a_stop_are_counted(tmp_path: Path) -> None:
+    from anjeon.engine import Engine, iter_cells
+    from anjeon.suites import resolve_suite
+    from anjeon.testing import ScriptedTarget
+
+    target = ScriptedTarget({}, delay=5.0)
+    suite = resolve_suite(str(MINI))
+    (tmp_path / "r").mkdir()
+    store = RunStore.open(tmp_path / "r")
+    cells = iter_cells([suite], [TransformSpec(NO_TRANSFORM)], 1, target.name,
+                       GenerateConfig())  # fmt: skip
+    engine = Engine(target, store, cells, EngineConfig(max_connections=3, flush_interval=0.05))
+
+    async def main() -> Any:
+        task = asyncio.create_task(engine.run())
+        await asyncio.sleep(0.3)
+        engine.interrupt()
+        return await task
+
+    result = asyncio.run(main())
+    assert result.abandoned == 3 and result.requests == 3
+    rows = store.con.execute("SELECT outcome FROM requests").fetchall()
+    store.close()
+    assert rows == [("abandoned",)] * 3

@@ -39,7 +39,7 @@ from anjeon.store import (
     run_lock,
     write_config,
 )
-from anjeon.suites import Suite, resolve_suite
+from anjeon.suites import Suite, builtin_suite_ids, resolve_suite
 from anjeon.targets import GenerateConfig, Target, TargetSettings, make_target
 
 StartFn = Callable[[Path, int, int], None]  # run_dir, planned, already finished
@@ -89,9 +89,12 @@ class RunOutcome:
 
 
 def _suite_ref(ref: str) -> str:
-    # a user's suite is recorded by absolute path so --resume works from anywhere
+    # a user's suite is recorded by absolute path so --resume works from anywhere (a
+    # bare folder name too, unless it names a built-in suite, which wins when loading)
     p = Path(ref)
-    return str(p.resolve()) if p.exists() and ("/" in ref or "\\" in ref or p.suffix) else ref
+    if not p.exists() or ("/" not in ref and "\\" not in ref and ref in builtin_suite_ids()):
+        return ref
+    return str(p.resolve())
 
 
 def _standard_ref(ref: str | None) -> str | None:
