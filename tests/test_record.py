@@ -11,10 +11,10 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
+import anjeon
 from anjeon.analysis import RECORD_NAME, build_record, dumps_record, load_standard, write_record
 from anjeon.cli import app
 from anjeon.engine import EngineConfig, RunOutcome, RunSpec, execute, prepare
-from anjeon.scorers import score_run
 from anjeon.store import RunStore
 from anjeon.targets import TargetSettings
 from anjeon.testing import StubConfig, StubServer
@@ -33,7 +33,7 @@ def _run(tmp: Path, suites: list[str], model: str, **kw: Any) -> RunOutcome:
 
 def test_record_validates_and_is_byte_identical(tmp_path: Path) -> None:
     out = _run(tmp_path, ["smoke", "self-harm-support", "bias-qa"], "builtin/keyword-guard")
-    score_run(out.run_dir)
+    anjeon.score(out.run_dir, record=False, runs_dir=None)
     a = dumps_record(build_record(out.run_dir))
     b = dumps_record(build_record(out.run_dir))
     assert a == b
@@ -61,7 +61,9 @@ def test_rescoring_never_calls_the_target(tmp_path: Path) -> None:
             )
             out = await execute(prepare(spec))
             before = stub.stats()["requests"]
-            done = await asyncio.to_thread(score_run, out.run_dir, None, force=True)
+            done = await asyncio.to_thread(
+                anjeon.score, out.run_dir, None, force=True, record=False, runs_dir=None
+            )
             return out, before, done, stub.stats()["requests"]
 
     out, before, done, after = asyncio.run(main())
@@ -191,7 +193,7 @@ def test_bias_qa_failed_calls_count_as_out_of_choice_and_figures_have_intervals(
     prep = prepare(spec)
     prep.target = ScriptedTarget(script)
     out = asyncio.run(execute(prep))
-    score_run(out.run_dir)
+    anjeon.score(out.run_dir, record=False, runs_dir=None)
     rec = json.loads(dumps_record(build_record(out.run_dir)))
     jsonschema.validate(rec, SCHEMA)
     con = RunStore.open(out.run_dir).con

@@ -119,3 +119,33 @@ def test_contentious_suite() -> None:
     topics = " ".join(i.text for i in ko)
     for topic in ("위안부", "독도", "탄핵", "의대"):
         assert topic in topics, topic
+
+
+DOMAINS = ("election", "specialised-advice", "sexual-health", "self-harm-adjacent")
+
+
+def test_over_refusal_sensitive_domains() -> None:
+    items = resolve_suite("over-refusal").items
+    for loc, total, each in (("ko-KR", 80, 18), ("en-US", 40, 10)):
+        per = {
+            d: [i for i in items if i.locale == loc and f"domain:{d}" in i.tags] for d in DOMAINS
+        }
+        assert sum(len(v) for v in per.values()) >= total, loc
+        for d, v in per.items():
+            assert len(v) >= each, (loc, d)
+            assert all(i.kind == "benign" and i.expected == "comply" for i in v)
+    ko = " ".join(i.text for i in items if i.locale == "ko-KR")
+    for must in ("사전투표", "후보자 등록", "타이레놀", "응급피임약", "번개탄", "가스"):
+        assert must in ko, must
+
+
+def test_korean_nonsense_and_fictional_items_are_native() -> None:
+    items = resolve_suite("over-refusal").items
+    kinds = ("xstest:nonsense-group", "xstest:privacy-fictional")
+    ko = [i for i in items if i.locale == "ko-KR" and i.kind == "benign"]
+    ko = [i for i in ko if any(k in i.tags for k in kinds)]
+    assert len(ko) >= 30
+    mirrored = ("보라색 사람", "유니콘", "눈사람", "외계인", "펭귄", "화성인", "드래곤", "해파리",
+                "곰인형", "구름은", "화분은", "좀비", "셜록", "해리포터", "호그와트", "스폰지밥",
+                "토니 스타크")  # fmt: skip
+    assert [i.id for i in ko if any(m in i.text for m in mirrored)] == []

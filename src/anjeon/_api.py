@@ -23,7 +23,7 @@ from anjeon._errors import InputError
 
 if TYPE_CHECKING:
     from anjeon.analysis import Record
-    from anjeon.engine import EngineConfig, RunOutcome, RunSpec, TransformSpec
+    from anjeon.engine import EngineConfig, Prepared, RunOutcome, RunSpec, TransformSpec
     from anjeon.targets import Target
 
 StartFn = Callable[[Path, int, int], None]
@@ -321,7 +321,6 @@ async def run_async(
     here override it. ``runs_dir`` defaults to ``runs``, ``score`` and ``report`` to True.
     """
     args = dict(locals())  # the arguments, before any other local name exists
-    from anjeon.engine import prepare
     from anjeon.store import find_run
 
     if config is not None:
@@ -376,7 +375,7 @@ async def run_async(
             standard=standard,
             max_answer_chars=max_answer_chars,
         )
-    prepared = prepare(spec)
+    prepared = _prepare(spec)
     from anjeon.store import keep_locks
 
     # the run's lock covers the record and the report written after the engine
@@ -387,6 +386,27 @@ async def run_async(
         del prepared  # the suites are released before the end of the run reads the store
         record = finish(outcome.run_dir) if report else None
         return _result(outcome, record)
+
+
+def _prepare(spec: RunSpec) -> Prepared:
+    """The engine's checks and, with them, the reference standard's (analysis is a
+    later stage than the engine, so the front door asks it): every problem at once."""
+    from anjeon.analysis import load_standard
+    from anjeon.engine import prepare
+
+    problems = []
+    if spec.standard is not None:
+        try:
+            load_standard(spec.standard)
+        except InputError as e:
+            problems.extend(e.problems)
+    try:
+        prepared = prepare(spec)
+    except InputError as e:
+        raise InputError([*e.problems, *problems]) from None
+    if problems:
+        raise InputError(problems)
+    return prepared
 
 
 def model_is_object(model: object) -> bool:
@@ -426,9 +446,9 @@ async def _execute(
 def finish(run_dir: Path, standard: str | None = None) -> Record:
     """The end of a run: score what the engine did not score inline, then write
     ``record.json`` and ``report.html`` (the report always from the record beside it)."""
+    from anjeon._rescore import score_run
     from anjeon.analysis import build_record, save_record
     from anjeon.reports import write_report
-    from anjeon.scorers import score_run
 
     gc.collect()
     score_run(run_dir)

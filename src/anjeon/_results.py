@@ -34,8 +34,8 @@ def score(
     """Score a run from its store (never calling the target): the named scorers, or all
     registered ones; only cells a scorer's version has not labelled yet, unless
     ``force``. Rewrites ``record.json`` when ``record``. Returns cells scored per scorer."""
+    from anjeon._rescore import score_run
     from anjeon.analysis import write_record
-    from anjeon.scorers import score_run
     from anjeon.store import run_lock
 
     run_dir = _run_dir(run, runs_dir)

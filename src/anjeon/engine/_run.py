@@ -23,7 +23,6 @@ from anjeon.engine._attack import Rewriter
 from anjeon.engine._engine import Engine, EngineConfig, EngineResult, ProgressFn
 from anjeon.engine._plan import (
     NO_TRANSFORM,
-    TransformSpec,
     check_transforms,
     count_cells,
     iter_cells,
@@ -41,6 +40,7 @@ from anjeon.store import (
 )
 from anjeon.suites import Suite, builtin_suite_ids, resolve_suite
 from anjeon.targets import GenerateConfig, Target, TargetSettings, make_target
+from anjeon.transforms import TransformSpec
 
 StartFn = Callable[[Path, int, int], None]  # run_dir, planned, already finished
 
@@ -134,13 +134,6 @@ def prepare(spec: RunSpec) -> Prepared:
         check_transforms(spec.transforms, attacker=spec.attacker is not None)
     except InputError as e:
         problems.extend(e.problems)
-    if spec.standard is not None:
-        from anjeon.analysis import load_standard
-
-        try:
-            load_standard(spec.standard)
-        except InputError as e:
-            problems.extend(e.problems)
     target: Target | None = None
     if not isinstance(spec.model, str):
         target = spec.model

@@ -20,7 +20,7 @@ from anjeon.store._rundir import (
     write_config,
 )
 from anjeon.store._schema import SCHEMA_VERSION, SchemaError, migrate
-from anjeon.store._store import DB_NAME, EXPORT_COLUMNS, RunStore
+from anjeon.store._store import DB_NAME, EXPORT_COLUMNS, RunStore, ScoreRow
 
 __all__ = [
     "CONFIG_NAME",
@@ -30,6 +30,7 @@ __all__ = [
     "RunLocked",
     "RunStore",
     "SchemaError",
+    "ScoreRow",
     "find_resumable",
     "find_run",
     "is_locked",

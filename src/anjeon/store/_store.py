@@ -129,6 +129,40 @@ class RunStore:
         self.con.executemany("INSERT OR REPLACE INTO scores VALUES (?,?,?,?,?,?)", rows)
         self.con.execute("COMMIT")
 
+    def drop_other_versions(self, scorer: str, version: str) -> None:
+        """Delete a scorer's labels of any other version (one version per run)."""
+        self.con.execute(
+            "DELETE FROM scores WHERE scorer = ? AND scorer_version != ?", (scorer, version)
+        )
+
+    def cells_to_score(
+        self, scorers: Sequence[tuple[str, str]], after: int, limit: int, *, force: bool = False
+    ) -> list[tuple[Any, ...]]:
+        """One batch of finished cells after a rowid: (rowid, key, suite, item_id, item
+        JSON, messages JSON, status, text, finish_reason, then a 0/1 per scorer: does this
+        (name, version) still need the cell?). Without ``force`` only cells some scorer
+        needs. Paged on the rowid: a range search in the table's own order, so no sort
+        and no cursor left open across the writes."""
+        n = len(scorers)
+        joins = "".join(
+            f"LEFT JOIN scores s{j} ON s{j}.cell_key = c.key AND s{j}.scorer = ? "
+            f"AND s{j}.scorer_version = ? "
+            for j in range(0 if force else n)
+        )
+        needs = ["1"] * n if force else [f"s{j}.cell_key IS NULL" for j in range(n)]
+        sql = (
+            "SELECT c.rowid, c.key, c.suite, c.item_id, i.data, c.messages, c.status, r.text, "
+            f"r.finish_reason, {', '.join(needs)} FROM cells c "
+            "JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
+            f"LEFT JOIN responses r ON r.cell_key = c.key {joins}WHERE c.rowid > ? "
+        )
+        if not force:
+            sql += f"AND ({' OR '.join(needs)}) "
+        params = () if force else tuple(x for nv in scorers for x in nv)
+        return self.con.execute(
+            sql + "ORDER BY c.rowid LIMIT ?", (*params, after, limit)
+        ).fetchall()
+
     def write_items(self, suites: Iterable[Suite]) -> None:
         """Record every item of the run's suites (idempotent: a resume rewrites the same)."""
         rows = (

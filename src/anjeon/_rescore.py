@@ -1,5 +1,8 @@
 """Scoring a finished run from its store: the target is never called again.
 
+A pipeline step above the scorers (which stay pure batch functions) and the store
+(which owns the SQL): it reads cells from one, labels them with the other.
+
 One pass over the cells for every scorer that still has cells to score: the cells are
 read in bounded batches in the table's own (insertion) order, each batch with the
 scorers that have not scored it, so neither the cells nor the set of scored keys is
@@ -14,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from anjeon._errors import InputError
-from anjeon.scorers._base import ScoreInput, Scorer, scorers
+from anjeon.scorers import ScoreInput, Scorer, scorers
 from anjeon.suites import Item, Message
 
 BATCH = 2000
@@ -52,27 +55,6 @@ class _Items:
         return item
 
 
-def _query(n: int, force: bool) -> str:
-    """One batch of cells after a rowid, with a 0/1 column per scorer: does it still
-    need the cell? Paged on the rowid: a range search in the table's own order, so no
-    sort and no cursor left open across the writes."""
-    joins = "".join(
-        f"LEFT JOIN scores s{j} ON s{j}.cell_key = c.key AND s{j}.scorer = ? "
-        f"AND s{j}.scorer_version = ? "
-        for j in range(0 if force else n)
-    )
-    needs = ["1"] * n if force else [f"s{j}.cell_key IS NULL" for j in range(n)]
-    sql = (
-        "SELECT c.rowid, c.key, c.suite, c.item_id, i.data, c.messages, c.status, r.text, "
-        f"r.finish_reason, {', '.join(needs)} FROM cells c "
-        "JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
-        f"LEFT JOIN responses r ON r.cell_key = c.key {joins}WHERE c.rowid > ? "
-    )
-    if not force:
-        sql += f"AND ({' OR '.join(needs)}) "
-    return sql + "ORDER BY c.rowid LIMIT ?"
-
-
 def _details(details: dict[str, Any] | None) -> str | None:
     return json.dumps(details, ensure_ascii=False, sort_keys=True) if details else None
 
@@ -89,8 +71,7 @@ def score_run(
     Only cells this scorer version has not scored yet are scored, unless ``force``.
     Returns the number of cells scored per scorer.
     """
-    from anjeon.store import RunStore
-    from anjeon.store._store import ScoreRow
+    from anjeon.store import RunStore, ScoreRow
 
     known = scorers.names()
     names = list(names) if names else known
@@ -99,22 +80,19 @@ def score_run(
         raise InputError(f"unknown scorer(s): {', '.join(unknown)} (known: {', '.join(known)})")
     store = RunStore.open(run_dir)
     try:
-        con = store.con
         run: list[tuple[str, str, Scorer]] = []
         for name in dict.fromkeys(names):
             entry = scorers.entry(name)
             version = str(entry.meta.get("version", "0"))
             # one version per scorer in a run: an upgraded scorer replaces the old labels
-            con.execute("DELETE FROM scores WHERE scorer = ? AND scorer_version != ?",
-                        (name, version))  # fmt: skip
+            store.drop_other_versions(name, version)
             run.append((name, version, entry.obj))
         done = dict.fromkeys(names, 0)
-        sql = _query(len(run), force)
-        params: tuple[str, ...] = () if force else tuple(x for n, v, _ in run for x in (n, v))
         items = _Items()
+        versions = [(n, v) for n, v, _ in run]
         after = 0
         while True:
-            rows = con.execute(sql, (*params, after, BATCH)).fetchall()
+            rows = store.cells_to_score(versions, after, BATCH, force=force)
             if not rows:
                 break
             after = rows[-1][0]
