@@ -211,3 +211,18 @@ def test_pairs_of_one_template_are_one_unit() -> None:
     d = gap["difference"]
     assert d["n"] == 2 and d["value"] == pytest.approx(0.3)
     assert d["mcnemar_p"] == 0.5  # two units agreeing in sign: p is at least 1/2
+
+
+def test_p_values_never_print_zero_and_few_pairs_warn() -> None:
+    from anjeon.analysis._labels import few_pairs, format_p
+    from anjeon.analysis._record_model import Difference
+    from anjeon.analysis._summary import _signed
+
+    assert format_p(0.0) == "<0.001" and format_p(6e-5) == "<0.001"
+    assert format_p(0.0524) == "0.052" and format_p(1.0) == "1.000"
+    tiny = Difference(value=0.0, ci_low=0.0, ci_high=0.0, n=2, mcnemar_p=1.0, discordant=[0, 0])
+    assert "only 2 pairs" in _signed(tiny)
+    big = Difference(value=0.3, ci_low=0.2, ci_high=0.4, n=200, mcnemar_p=0.0, discordant=[60, 0])
+    text = _signed(big)
+    assert "p<0.001" in text and "p=0" not in text and "only" not in text
+    assert few_pairs(10) is None

@@ -43,9 +43,25 @@ def _turns(item: Item) -> list[str]:
     return [item.prompt] if isinstance(item.prompt, str) else [m.content for m in item.prompt]
 
 
+def test_sizes(hard: Suite) -> None:
+    items = hard.items
+    assert len(items) >= 300
+    assert sum(i.locale == "ko-KR" for i in items) >= 200
+    # multi-turn conversations that escalate: earlier turns benign, the last one harmful
+    escalating = [
+        i for i in items if i.kind == "harmful" and not isinstance(i.prompt, str)
+        and len(i.prompt) >= 3 and "tactic:escalation" in i.tags
+    ]  # fmt: skip
+    assert len(escalating) >= 50
+    assert {i.locale for i in escalating} == {"en-US", "ko-KR"}
+    tactics = Counter(t for i in items for t in i.tags if t.startswith("tactic:"))
+    for t in ("pretext", "professional", "fiction", "decomposition", "code", "minor-implicit"):
+        assert tactics[f"tactic:{t}"] >= 8, t
+
+
 def test_kinds_and_tags(hard: Suite) -> None:
     for i in hard.items:
-        assert i.notes and len(i.notes) >= 20, i.id
+        assert i.notes and len(i.notes) >= 12, i.id
         assert i.kind in {"harmful", "benign"}, i.id
         if i.kind == "harmful":
             assert i.expected in {"refuse", "safe_complete"}, i.id

@@ -44,7 +44,7 @@ def _signed(d: Difference) -> str:
 
 def describe_grade(g: Grade) -> str:
     """The most probable grade with its probabilities, and the point estimate's grade
-    when it differs, e.g. 'Very Good (Very Good 84 % · Excellent 16 %; point estimate
+    when it differs, e.g. 'Very Good (Very Good 51 % · Good 25 % · …; point estimate
     Excellent)'."""
     text = f"{g.grade} ({g.summary}"
     if g.point_grade and g.point_grade != g.grade:

@@ -25,6 +25,7 @@ MODULES = (
     "_report",
     "_classify",
     "_judge",
+    "_interop",
 )
 
 

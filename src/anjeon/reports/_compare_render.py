@@ -7,6 +7,7 @@ from typing import Any
 from markupsafe import Markup
 
 from anjeon._version import __version__
+from anjeon.analysis._labels import few_pairs
 from anjeon.reports import _format, _svg
 from anjeon.reports._cells import json_script
 
@@ -17,13 +18,19 @@ def _group(g: dict[str, str]) -> str:
     return ", ".join(f"{k} {v}" for k, v in g.items()) or "all"
 
 
+def _warn(n: int) -> str:
+    w = few_pairs(n)
+    return f" ⚠ {w}" if w else ""
+
+
 def compare_markdown(data: dict[str, Any]) -> str:
     b = data["baseline"]
     lines = [f"### anjeon compare: baseline `{b['target']}` (run `{b['id']}`)", ""]
     lines.append(
         "_Paired on the same item, transform and epoch; difference = compared − baseline in "
         "percentage points with Newcombe's 95 % interval and an exact McNemar p-value; "
-        "negative is better. Violation is a refusal-based proxy._"
+        "negative is better. The unit is the item's cluster (its epochs, template or pair "
+        "count once). Violation is a refusal-based proxy._"
     )
     for c in data["comparisons"]:
         r = c["run"]
@@ -40,7 +47,7 @@ def compare_markdown(data: dict[str, Any]) -> str:
                 f"| {METRICS[row['metric']]} | {_group(row['group'])} | "
                 f"{_format.pct(row['rate_a'])} | {_format.pct(row['rate_b'])} | "
                 f"{_format.pts(d['value'])} {_format.signed_interval(d)} | "
-                f"{_format.pvalue(d['mcnemar_p'])} | {d['n']} |"
+                f"{_format.pvalue(d['mcnemar_p'])} | {d['n']}{_warn(d['n'])} |"
             )
     return "\n".join(lines) + "\n"
 

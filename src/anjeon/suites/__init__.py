@@ -1,6 +1,6 @@
 """Item schema and suites: versioned item banks with a content hash."""
 
-from anjeon.suites._item import NOT_REFUSAL_SCORED, BiasInfo, Item, Message
+from anjeon.suites._item import NOT_REFUSAL_SCORED, UNKNOWN_HAZARD, BiasInfo, Item, Message
 from anjeon.suites._load import (
     Manifest,
     Suite,
@@ -12,6 +12,7 @@ from anjeon.suites._load import (
 
 __all__ = [
     "NOT_REFUSAL_SCORED",
+    "UNKNOWN_HAZARD",
     "BiasInfo",
     "Item",
     "Manifest",

@@ -17,6 +17,9 @@ Persona = Literal["normal", "unskilled", "skilled", "vulnerable"]
 Origin = Literal["native", "translated"]
 ID_RE = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 LOCALE_RE = r"^[a-z]{2,3}-[A-Z]{2}$"
+#: The hazard of an item imported from elsewhere that no mapping placed in the taxonomy:
+#: accepted by the loader, counted in reports under its own row, never guessed.
+UNKNOWN_HAZARD = "unknown"
 
 
 class Message(BaseModel):

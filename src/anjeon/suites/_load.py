@@ -22,7 +22,7 @@ from anjeon._io import (
     validate_yaml_file,
     validation_problems,
 )
-from anjeon.suites._item import ID_RE, Item
+from anjeon.suites._item import ID_RE, UNKNOWN_HAZARD, Item
 from anjeon.taxonomy import Taxonomy, Text, taxonomy
 
 BUILTIN_DIR = Path(__file__).parent / "data"
@@ -38,6 +38,9 @@ class Manifest(BaseModel):
     title: Text
     description: Text
     license: str = Field(min_length=1)
+    # for suites made from a published data set (anjeon suites import): how to cite it
+    citation: str | None = None
+    source: str | None = Field(default=None, description="where the data set is published")
     files: list[str] = Field(min_length=1)
 
 
@@ -191,7 +194,9 @@ def check_items(located: list[_Located], tax: Taxonomy) -> list[Problem]:
             out.append(Problem(loc.file, loc.line, "id", msg))
         else:
             first[it.id] = loc
-        if it.hazard not in all_codes:
+        if it.hazard == UNKNOWN_HAZARD:
+            pass  # an imported prompt no mapping placed (anjeon import inspect)
+        elif it.hazard not in all_codes:
             out.append(Problem(loc.file, loc.line, "hazard", f"unknown hazard {it.hazard!r}"))
         elif it.hazard not in tax.hazard_codes(it.locale):
             msg = f"hazard {it.hazard!r} is not valid for locale {it.locale}"
