@@ -65,7 +65,7 @@ def _wait_running(runs: Path, timeout: float = 30) -> Path:
 def test_a_second_writer_on_a_live_run_is_refused_and_sends_nothing(tmp_path: Path) -> None:
     """Before: --resume beside a live run exited 0 and asked every pending cell again."""
     runs = tmp_path / "runs"
-    with StubServer(StubConfig(latency=0.05, lifetime=110)).in_thread() as stub:
+    with StubServer(StubConfig(latency=0.1, lifetime=110)).in_thread() as stub:
         args = ("run", "-s", str(MINI), "-m", "openai-compatible/stub", "--base-url", stub.url,
                 "--epochs", "40", "--max-connections", "4", "--runs-dir", str(runs),
                 "-q")  # fmt: skip
@@ -85,13 +85,13 @@ def test_a_second_writer_on_a_live_run_is_refused_and_sends_nothing(tmp_path: Pa
                     ("report", str(run_dir)),
                 )
             ]
+            second = [(w.wait(timeout=60), w.communicate()[1]) for w in writers]
+            assert first.poll() is None  # still running: the refusals were beside it
             # readers work on the live run
             shown = subprocess.run(proc("runs", "show", str(run_dir)), capture_output=True,
                                    text=True, timeout=60)  # fmt: skip
             text = subprocess.run(proc("report", str(run_dir), "-f", "text"),
                                   capture_output=True, text=True, timeout=60)  # fmt: skip
-            second = [(w.wait(timeout=60), w.communicate()[1]) for w in writers]
-            assert first.poll() is None  # still running: the refusals were beside it
         finally:
             _, err = first.communicate(timeout=100)
     for code, stderr in second:
