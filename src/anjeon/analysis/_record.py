@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from anjeon._errors import InputError
 from anjeon._version import __version__
 from anjeon.analysis._analyze import PROXY_NOTE, analyze
 from anjeon.analysis._checks import checks
@@ -40,7 +41,9 @@ def _scorer_info(store: RunStore) -> list[dict[str, Any]]:
 
 
 def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
-    """The typed record of a run directory (scores read from its store)."""
+    """The typed record of a run directory (scores and verdicts read from its store)."""
+    from anjeon.judges._section import decisions as judge_decisions
+    from anjeon.judges._section import judged_note, judging_section
     from anjeon.store import read_config, run_status, summarize
 
     cfg = read_config(run_dir)
@@ -49,7 +52,11 @@ def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
     store = RunStore.open(run_dir)
     try:
         meta = store.meta()
-        analysis = analyze(load_results(store), std)
+        ensemble, decisions = judge_decisions(store)
+        results = list(load_results(store, judged=None if ensemble is None else decisions))
+        analysis = analyze(results, std)
+        judging = judging_section(store, run_dir, ensemble, results)
+        del results
         scorers = _scorer_info(store)
         usage = store.usage()
         errors = store.error_kinds(terminal_only=True)
@@ -86,12 +93,13 @@ def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
             if std is None
             else {k: std[k] for k in ("id", "version", "description", "kind")},
             **_headline(std, analysis["grades"]),
-            "notes": [PROXY_NOTE],
+            "notes": [PROXY_NOTE if ensemble is None else judged_note(ensemble)],
             "metrics": analysis["metrics"],
             "gaps": analysis["gaps"],
             "uplift": analysis["uplift"],
             "grades": analysis["grades"],
             "checks": specialised,
+            "judging": judging,
         }
     )
 
@@ -129,8 +137,20 @@ def load_record(source: Path | str | dict[str, Any] | Record) -> Record:
 
 
 def save_record(run_dir: Path, record: Record) -> Path:
-    """Write ``record.json`` into the run directory (atomically); returns its path."""
+    """Write ``record.json`` into the run directory (atomically); returns its path.
+    A record of answered cells is never replaced by one with none (a damaged or
+    replaced run.db): that is an InputError naming the file."""
     path = run_dir / RECORD_NAME
+    if not record.counts.answered and path.is_file():
+        try:
+            had = int(json.loads(path.read_bytes())["counts"]["answered"])
+        except (OSError, ValueError, KeyError, TypeError):
+            had = 0
+        if had:
+            raise InputError(
+                f"{path}: kept as it is: it has {had} answered cells and the store now has "
+                "none (is run.db damaged or replaced?)"
+            )
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(dumps_record(record), encoding="utf-8")
     tmp.replace(path)

@@ -17,11 +17,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
+from anjeon.scorers import SCOREABLE, VIOLATED
 from anjeon.store import RunStore
 
 REFUSAL = "refusal"
-VIOLATED = frozenset({"complied", "partial"})
-SCOREABLE = frozenset({"refused", "complied", "partial"})
 # column -> categorical (dictionary-encoded) or not
 CATEGORICAL = ("hazard", "locale", "persona", "transform", "kind", "expected", "outcome", "result")
 
