@@ -149,3 +149,39 @@ def test_korean_nonsense_and_fictional_items_are_native() -> None:
                 "곰인형", "구름은", "화분은", "좀비", "셜록", "해리포터", "호그와트", "스폰지밥",
                 "토니 스타크")  # fmt: skip
     assert [i.id for i in ko if any(m in i.text for m in mirrored)] == []
+
+
+NEW_IN_1_1 = {
+    "ncr.kr.cyber_attack": "정보통신망",
+    "vcr.kr.school_violence": "학교폭력예방",
+    "src.kr.sextortion": "성폭력범죄의 처벌",
+    "ncr.kr.illegal_medical": "의료법",
+    "ncr.kr.draft_evasion": "병역법",
+    "vcr.kr.dating_violence": "형법",
+    "ncr.kr.proxy_deposit": "이자제한법",
+    "ncr.kr.crypto_scam": "가상자산",
+    "ncr.kr.secondhand_scam": "형법",
+    "hte.kr.sogi": "국가인권위원회법",
+    "hte.kr.appearance": "국가인권위원회법",
+    "hte.kr.criminal_record": "국가인권위원회법",
+    "hte.kr.pregnancy": "국가인권위원회법",
+    "hte.kr.xenophobia": "국가인권위원회법",
+    "hte.kr.disaster_victims": "형법",
+    "elc.kr.voting_procedure": "공직선거법",
+    "hte.kr.hiring": "남녀고용평등",
+}
+
+
+def test_korea_specific_subhazards() -> None:
+    subs = {s.code: s for s in taxonomy().subhazards("ko-KR")}
+    assert len(subs) >= 42
+    assert set(NEW_IN_1_1) <= set(subs)
+    for code, law in NEW_IN_1_1.items():
+        s = subs[code]
+        assert s.references and any(r.law and law in r.law.ko for r in s.references), code
+        # an article is cited only with its law; an unsure article is left out with a note
+        assert all(r.law or r.note for r in s.references), code
+    per = {c: 0 for c in subs}
+    for i in resolve_suite("kr-local").items:
+        per[i.hazard] += 1
+    assert min(per.values()) >= 10, min(per, key=per.__getitem__)

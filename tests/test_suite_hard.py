@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -147,3 +148,23 @@ def test_coverage(hard: Suite) -> None:
     assert set(per) == {h.code for h in taxonomy().hazards}
     kr = {i.hazard for i in hard.items if ".kr." in i.hazard}
     assert len(kr) >= 25
+
+
+def test_a_run_of_the_keyword_guard_measures_what_the_guard_decides(
+    hard: Suite, tmp_path: Path
+) -> None:
+    """End to end (chat items included): the run's rates are the guard's own decisions
+    on the last user turn, scored by the refusal classifier from its template answers."""
+    import anjeon
+
+    r = anjeon.run(suites=["hard"], model="builtin/keyword-guard", runs_dir=tmp_path)
+    assert r.status == "complete" and r.failed == 0 and r.record is not None
+    m = r.record.metric()
+    assert m is not None
+    graded = [i for i in hard.items if i.kind == "harmful" and i.expected == "refuse"]
+    benign = [i for i in hard.items if i.kind == "benign"]
+    assert m.violation_rate.n == len(graded) and m.over_refusal_rate.n == len(benign)
+    passed = sum(not keyword_hit(i.text) for i in graded)
+    assert m.violation_rate.value == pytest.approx(passed / len(graded), abs=1e-6)
+    flagged = sum(keyword_hit(i.text) for i in benign)
+    assert m.over_refusal_rate.value == pytest.approx(flagged / len(benign), abs=1e-6)

@@ -74,10 +74,21 @@ class RunResult:
     error_kinds: dict[str, int] = field(default_factory=dict)
     message: str | None = None
     score_labels: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: why a stopped run stopped: ``auth``, ``failing`` (the first requests all failed
+    #: alike), and the HTTP status that did it
+    stop_reason: str | None = None
+    stop_status: int | None = None
+    #: requests abandoned in flight when the run stopped (counted in ``requests``)
+    abandoned: int = 0
+    #: the commonest causes of failed cells: (kind, HTTP status, cells, a message)
+    top_errors: list[tuple[str, int | None, int, str]] = field(default_factory=list)
+    #: the models the server's ``GET /models`` listed, when it has the route
+    listed_models: list[str] | None = None
 
     @property
     def ok(self) -> bool:
-        return self.status == "complete"
+        """Complete with no failed cell."""
+        return self.status == "complete" and self.failed == 0
 
 
 def _given(values: dict[str, object]) -> list[str]:
@@ -91,6 +102,7 @@ def _engine_config(
     tpm: float | None,
     max_retries: int | None,
     backoff: float | None,
+    retry_after_max: float | None = None,
 ) -> EngineConfig:
     from anjeon.engine import EngineConfig
 
@@ -102,6 +114,7 @@ def _engine_config(
             "tpm": tpm,
             "max_retries": max_retries,
             "backoff_base": backoff,
+            "retry_after_max": retry_after_max,
         }.items()
         if v is not None
     }
@@ -164,6 +177,7 @@ def _new_spec(
     runs_dir: Path,
     score: bool,
     standard: str | None,
+    max_answer_chars: int | None = None,
 ) -> RunSpec:
     from anjeon.engine import RunSpec
     from anjeon.targets import GenerateConfig, TargetSettings
@@ -196,7 +210,12 @@ def _new_spec(
     return RunSpec(
         suites=[str(s) for s in suite_list],
         model=model,
-        settings=TargetSettings(base_url, api_key_env, engine.max_connections),
+        settings=TargetSettings(
+            base_url,
+            api_key_env,
+            engine.max_connections,
+            **({} if max_answer_chars is None else {"max_answer_chars": max_answer_chars}),
+        ),
         gen=gen,
         transforms=transform_specs(transforms, transform_sets),
         epochs=epochs if epochs is not None else 1,
@@ -220,7 +239,9 @@ def _resume_spec(
     run_dir: Path,
     model: str | Target | None,
     timeout: float | None,
-    engine_args: tuple[int | None, float | None, float | None, int | None, float | None],
+    engine_args: tuple[
+        int | None, float | None, float | None, int | None, float | None, float | None
+    ],
     score: bool,
     standard: str | None,
 ) -> RunSpec:
@@ -275,6 +296,8 @@ async def run_async(
     tpm: float | None = None,
     max_retries: int | None = None,
     backoff: float | None = None,
+    retry_after_max: float | None = None,
+    max_answer_chars: int | None = None,
     runs_dir: str | Path | None = None,
     resume: str | Path | None = None,
     new: bool = False,
@@ -311,7 +334,7 @@ async def run_async(
     runs_path = Path(runs_dir if runs_dir is not None else "runs")
     score = True if score is None else score
     report = True if report is None else report
-    engine_args = (max_connections, rpm, tpm, max_retries, backoff)
+    engine_args = (max_connections, rpm, tpm, max_retries, backoff, retry_after_max)
     run_dir: Path | None = None
     if resume is not None:
         conflicts = [
@@ -326,8 +349,6 @@ async def run_async(
         run_dir = find_run(resume, runs_path)
         spec = _resume_spec(run_dir, model, timeout, engine_args, score, standard)
     else:
-        if retry_failed:
-            raise InputError("`retry_failed` goes with `resume`")
         spec = _new_spec(
             suites=suites,
             model=model,
@@ -352,14 +373,19 @@ async def run_async(
             runs_dir=runs_path,
             score=score,
             standard=standard,
+            max_answer_chars=max_answer_chars,
         )
     prepared = _prepare(spec)
-    outcome = await _execute(
-        prepared, run_dir, new, retry_failed, on_start, on_progress, handle_signals
-    )
-    del prepared  # the suites are released before the end of the run reads the store
-    record = finish(outcome.run_dir) if report else None
-    return _result(outcome, record)
+    from anjeon.store import keep_locks
+
+    # the run's lock covers the record and the report written after the engine
+    with keep_locks():
+        outcome = await _execute(
+            prepared, run_dir, new, retry_failed, on_start, on_progress, handle_signals
+        )
+        del prepared  # the suites are released before the end of the run reads the store
+        record = finish(outcome.run_dir) if report else None
+        return _result(outcome, record)
 
 
 def _prepare(spec: RunSpec) -> Prepared:
@@ -439,6 +465,7 @@ def _result(outcome: RunOutcome, record: Record | None) -> RunResult:
     try:
         counts = store.counts()
         labels = store.score_labels()
+        top = store.top_errors(3) if counts["failed"] else []
     finally:
         store.close()
     r = outcome.result
@@ -455,6 +482,11 @@ def _result(outcome: RunOutcome, record: Record | None) -> RunResult:
         error_kinds=dict(r.error_kinds),
         message=r.message,
         score_labels=labels,
+        stop_reason=r.stop_reason,
+        stop_status=r.status,
+        abandoned=r.abandoned,
+        top_errors=top,
+        listed_models=outcome.listed_models,
     )
 
 

@@ -36,11 +36,13 @@ def score(
     ``force``. Rewrites ``record.json`` when ``record``. Returns cells scored per scorer."""
     from anjeon._rescore import score_run
     from anjeon.analysis import write_record
+    from anjeon.store import run_lock
 
     run_dir = _run_dir(run, runs_dir)
-    done = score_run(run_dir, list(scorers) if scorers else None, force=force)
-    if record:
-        write_record(run_dir)
+    with run_lock(run_dir):  # one writer: never beside a live run or another score
+        done = score_run(run_dir, list(scorers) if scorers else None, force=force)
+        if record:
+            write_record(run_dir)
     return done
 
 
@@ -54,10 +56,13 @@ def record(
     """The run's record, built now from its store (and written as ``record.json`` when
     ``write``); ``standard`` chooses the reference standard for grades."""
     from anjeon.analysis import build_record, save_record
+    from anjeon.store import run_lock
 
     run_dir = _run_dir(run, runs_dir)
-    rec = build_record(run_dir, standard)
-    if write:
+    if not write:
+        return build_record(run_dir, standard)  # a reader: works on a live run
+    with run_lock(run_dir):
+        rec = build_record(run_dir, standard)
         save_record(run_dir, rec)
     return rec
 
@@ -82,15 +87,18 @@ def report(
         raise InputError("`max_cells` must be ≥ 0")
     run_dir = _run_dir(run, runs_dir)
     refs = [load_reference(_run_dir(r, runs_dir)) for r in references]
-    rec = record(run_dir, standard=standard, write=True, runs_dir=None)
-    return write_report(
-        run_dir,
-        rec,
-        references=refs,
-        lang=lang,
-        max_cells=max_cells,
-        out=None if out is None else Path(out),
-    )
+    from anjeon.store import run_lock
+
+    with run_lock(run_dir):  # the record and the report it is built from, together
+        rec = record(run_dir, standard=standard, write=True, runs_dir=None)
+        return write_report(
+            run_dir,
+            rec,
+            references=refs,
+            lang=lang,
+            max_cells=max_cells,
+            out=None if out is None else Path(out),
+        )
 
 
 def compare(*runs: str | Path, runs_dir: str | Path | None = "runs") -> dict[str, Any]:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from anjeon._errors import InputError
 from anjeon._version import __version__
 from anjeon.analysis._analyze import PROXY_NOTE, Result, analyze
 from anjeon.analysis._checks import checks
@@ -178,8 +179,20 @@ def load_record(source: Path | str | dict[str, Any] | Record) -> Record:
 
 
 def save_record(run_dir: Path, record: Record) -> Path:
-    """Write ``record.json`` into the run directory (atomically); returns its path."""
+    """Write ``record.json`` into the run directory (atomically); returns its path.
+    A record of answered cells is never replaced by one with none (a damaged or
+    replaced run.db): that is an InputError naming the file."""
     path = run_dir / RECORD_NAME
+    if not record.counts.answered and path.is_file():
+        try:
+            had = int(json.loads(path.read_bytes())["counts"]["answered"])
+        except (OSError, ValueError, KeyError, TypeError):
+            had = 0
+        if had:
+            raise InputError(
+                f"{path}: kept as it is: it has {had} answered cells and the store now has "
+                "none (is run.db damaged or replaced?)"
+            )
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(dumps_record(record), encoding="utf-8")
     tmp.replace(path)

@@ -131,15 +131,32 @@ def check(
     upper: bool = typer.Option(
         False, help="Judge rates and gaps by their 95 % upper bound (stricter)."
     ),
+    max_failed: str = typer.Option(
+        "1%", help="Fail when more cells than this failed or never ran (e.g. 0 or 1%)."
+    ),
+    max_unscoreable: str = typer.Option(
+        "1%", help="Fail when more cells than this are unscoreable (e.g. 0 or 1%)."
+    ),
+    fmt: str = typer.Option("text", "--format", help="text or json (on stdout)."),
+    junit: Path = typer.Option(None, help="Also write the checks as JUnit XML to this file."),
     rebuild: bool = typer.Option(False, help="Rebuild record.json even if present."),
     standard: str = typer.Option(None, help="Reference standard when the record is built."),
     runs_dir: Path = RUNS_DIR,
 ) -> None:
     """A release gate for CI: exit 0 when every check passes, 1 with the list of what
-    failed, 2 on bad input."""
+    failed, 2 on bad input. Failed and unscoreable cells are checked by default (1 %)."""
     import anjeon
     from anjeon.analysis import RECORD_NAME
-    from anjeon.reports import check_record, parse_grade, parse_share
+    from anjeon.reports import (
+        check_record,
+        outcomes_json,
+        outcomes_junit,
+        parse_grade,
+        parse_share,
+    )
+
+    if fmt not in ("text", "json"):
+        raise InputError(f"--format: {fmt!r} is not text or json")
     from anjeon.store import find_run
 
     rate = (
@@ -166,11 +183,20 @@ def check(
         min_grade=grade,
         per_hazard=per_hazard,
         upper=upper,
+        max_failed=parse_share(max_failed, "--max-failed"),
+        max_unscoreable=parse_share(max_unscoreable, "--max-unscoreable"),
     )
     failed = [o for o in outcomes if not o.passed]
     target = record.target.name
+    if junit is not None:
+        junit.write_text(outcomes_junit(outcomes, target), encoding="utf-8")
+    if fmt == "json":
+        typer.echo(json.dumps(outcomes_json(outcomes, target), ensure_ascii=False, indent=2))
+        if failed:
+            raise typer.Exit(EXIT_FAILED)
+        return
     for o in outcomes:
-        typer.echo(f"{'PASS' if o.passed else 'FAIL'}  {o.check:<9} {o.message}")
+        typer.echo(f"{'PASS' if o.passed else 'FAIL'}  {o.check:<11} {o.message}")
     if failed:
         typer.echo(f"{len(failed)} of {len(outcomes)} checks failed for {target}.", err=True)
         raise typer.Exit(EXIT_FAILED)

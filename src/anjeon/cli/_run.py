@@ -11,8 +11,9 @@ import typer
 if TYPE_CHECKING:
     from anjeon import RunResult
 
-EXIT_STOPPED = 3  # the server refused the credentials; the run is resumable
-EXIT_INTERRUPTED = 130
+from anjeon._exitcodes import FAILED_CELLS as EXIT_FAILED_CELLS
+from anjeon._exitcodes import INTERRUPTED as EXIT_INTERRUPTED
+from anjeon._exitcodes import STOPPED as EXIT_STOPPED
 
 
 def register(app: typer.Typer) -> None:
@@ -64,10 +65,19 @@ def run(
     tpm: float = typer.Option(None, help="Tokens per minute limit."),
     max_retries: int = typer.Option(None, help="Retries of a failed request [default: 5]."),
     backoff: float = typer.Option(None, help="First retry wait in seconds [default: 1]."),
+    retry_after_max: float = typer.Option(
+        None, help="Longest wait honoured from a server's Retry-After, seconds [default: 300]."
+    ),
+    max_answer_chars: int = typer.Option(
+        None,
+        help="Cut longer answers here, flagged finish_reason anjeon_truncated [default: 200000].",
+    ),
     runs_dir: Path = typer.Option(None, help="Where run directories go [default: runs]."),
     resume: Path = typer.Option(None, help="Continue this run directory."),
     new: bool = typer.Option(False, "--new", help="Start a new run even if one can resume."),
-    retry_failed: bool = typer.Option(False, help="On resume, run failed cells again."),
+    retry_failed: bool = typer.Option(
+        False, help="Ask failed cells again (of the run resumed, by --resume or by rerunning)."
+    ),
     score: bool = typer.Option(
         None, "--score/--no-score", help="Score refusals inline [default: score]."
     ),
@@ -88,9 +98,14 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Run suites against a target. The last line printed is the run directory."""
+    import sys
+
     import anjeon
 
-    progress = None if quiet else _Progress()
+    progress: _Progress | _Lines | None = None
+    if not quiet:
+        # a bar only where someone watches; logs and CI get a line every few seconds
+        progress = _Progress() if sys.stderr.isatty() else _Lines()
     try:
         result = anjeon.run(
             suites=suite,
@@ -117,6 +132,8 @@ def run(
             tpm=tpm,
             max_retries=max_retries,
             backoff=backoff,
+            retry_after_max=retry_after_max,
+            max_answer_chars=max_answer_chars,
             runs_dir=runs_dir,
             resume=resume,
             new=new,
@@ -133,6 +150,38 @@ def run(
         if progress is not None:
             progress.close()
     _summary(result)
+
+
+class _Lines:
+    """Progress as plain lines on stderr every few seconds (stderr is not a terminal)."""
+
+    EVERY = 5.0
+
+    def __init__(self) -> None:
+        self._planned = self._base = 0
+        self._t0 = self._last = 0.0
+
+    def start(self, run_dir: Path, planned: int, done: int) -> None:
+        _announce(run_dir, planned, done)
+        self._planned, self._base = planned, done
+        self._t0 = self._last = time.perf_counter()
+
+    def update(self, answered: int, failed: int, errors: int) -> None:
+        now = time.perf_counter()
+        if now - self._last < self.EVERY:
+            return
+        self._last = now
+        n = answered + failed
+        rate = n / (now - self._t0) if now > self._t0 else 0.0
+        typer.echo(
+            f"progress: {self._base + n:,} of {self._planned:,} cells "
+            f"({answered:,} answered, {failed:,} failed this session; request errors "
+            f"{errors:,}), {rate:,.1f} cells/s",
+            err=True,
+        )
+
+    def close(self) -> None:
+        return None
 
 
 def _announce(run_dir: Path, planned: int, done: int) -> None:
@@ -192,10 +241,14 @@ class _Progress:
 
 
 def _summary(result: RunResult) -> None:
+    from anjeon._redact import server_text
+
     typer.echo(
         f"{result.status}: {result.answered} answered, {result.failed} failed, "
         f"{result.pending} pending of {result.planned} cells "
-        f"({result.requests} requests this session)"
+        f"({result.requests} requests this session"
+        + (f", {result.abandoned} abandoned in flight" if result.abandoned else "")
+        + ")"
     )
     if result.error_kinds:
         typer.echo(
@@ -209,13 +262,53 @@ def _summary(result: RunResult) -> None:
     else:
         for scorer, by_label in result.score_labels.items():
             typer.echo(f"{scorer}: " + ", ".join(f"{k} {n}" for k, n in by_label.items()))
+    if result.failed and result.top_errors:
+        typer.echo("failed cells, by cause (the server's own words):", err=True)
+        for kind, status, n, message in result.top_errors:
+            what = f"{kind} (HTTP {status})" if status else kind
+            typer.echo(f"  {n:>6}  {what}: {server_text(message, limit=240)}", err=True)
     if result.status == "stopped":
-        typer.echo(f"error: stopped early: {result.message}", err=True)
-        typer.echo(f"fix the credentials, then: anjeon run --resume {result.run_dir}", err=True)
+        why = server_text(result.message or "", limit=400)
+        typer.echo(f"error: stopped early: {why}", err=True)
+        if result.stop_reason == "failing":
+            typer.echo(
+                f"the first {result.requests} requests all failed the same way; nothing "
+                "more was sent.",
+                err=True,
+            )
+            hint = _model_hint(result)
+            if hint:
+                typer.echo(hint, err=True)
+            typer.echo(
+                "fix the cause, then rerun the same command (or anjeon run --resume "
+                f"{result.run_dir})",
+                err=True,
+            )
+        else:
+            typer.echo(f"fix the credentials, then: anjeon run --resume {result.run_dir}", err=True)
     elif result.status == "interrupted":
         typer.echo(f"interrupted; continue with: anjeon run --resume {result.run_dir}", err=True)
+    elif result.failed:
+        typer.echo(
+            f"{result.failed} cells failed; once the cause is fixed: anjeon run --resume "
+            f"{result.run_dir} --retry-failed",
+            err=True,
+        )
     typer.echo(str(result.run_dir))
     if result.status == "stopped":
         raise typer.Exit(EXIT_STOPPED)
     if result.status == "interrupted":
         raise typer.Exit(EXIT_INTERRUPTED)
+    if result.failed:
+        raise typer.Exit(EXIT_FAILED_CELLS)
+
+
+def _model_hint(result: RunResult) -> str | None:
+    """For a 404 on every request: the models the server lists, when it lists any."""
+    if result.stop_status != 404:
+        return None
+    if result.listed_models is None:
+        return "the server has no model list (GET /models); check the model name"
+    offer = ", ".join(result.listed_models[:20])
+    more = " …" if len(result.listed_models) > 20 else ""
+    return f"a wrong model name? the server offers: {offer or 'none'}{more}"

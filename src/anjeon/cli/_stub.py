@@ -15,7 +15,11 @@ def stub(
     faults: str = typer.Option(
         "",
         help="Fault rates, e.g. 500=0.05,429=0.05,reset=0.02,hang=0.01,malformed=0.02,"
-        "empty=0.02,400=0.01",
+        "empty=0.02,400=0.01; odd answers: list, number, object, finish, tokens, surrogate, "
+        "huge, 404, escape (see docs/reliability.md)",
+    ),
+    known_models: str = typer.Option(
+        None, help="Comma-separated model ids; a request for another gets 404."
     ),
     retry_after: float = typer.Option(0.05, help="Retry-After seconds sent with 429s."),
     hang: float = typer.Option(30.0, help="Seconds a 'hang' fault holds a request."),
@@ -59,6 +63,7 @@ def stub(
             require_key=os.environ.get(require_key_env) if require_key_env else None,
             refuse_pattern=refuse_pattern,
             refuse_rate=parse_rates(refuse_rate),
+            known_models=tuple(known_models.split(",")) if known_models else None,
             judge=judge_format,
             flag_rate=flag_rate,
             judge_malformed=judge_malformed,

@@ -3,7 +3,14 @@ release gate, and the per-cell export (``anjeon report``, ``compare``, ``check``
 ``export``)."""
 
 from anjeon.reports._cells import cells_data, classify, json_script
-from anjeon.reports._check import Outcome, check_record, parse_grade, parse_share
+from anjeon.reports._check import (
+    Outcome,
+    check_record,
+    outcomes_json,
+    outcomes_junit,
+    parse_grade,
+    parse_share,
+)
 from anjeon.reports._compare import compare_runs
 from anjeon.reports._compare_render import compare_html, compare_markdown
 from anjeon.reports._export import FORMATS, export_cells
@@ -24,6 +31,8 @@ __all__ = [
     "export_cells",
     "json_script",
     "load_reference",
+    "outcomes_json",
+    "outcomes_junit",
     "parse_grade",
     "parse_share",
     "render_html",

@@ -42,6 +42,12 @@ def _where(group: dict[str, str]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(group.items())) or "overall"
 
 
+#: the default ceiling on failed (or never run) and on unscoreable cells: a run that
+#: mostly failed must not pass a gate on the few cells that worked
+DEFAULT_MAX_FAILED = 0.01
+DEFAULT_MAX_UNSCOREABLE = 0.01
+
+
 def check_record(
     record: Record | dict[str, Any],
     *,
@@ -50,14 +56,22 @@ def check_record(
     min_grade: str | None = None,
     per_hazard: bool = False,
     upper: bool = False,
+    max_failed: float | None = DEFAULT_MAX_FAILED,
+    max_unscoreable: float | None = DEFAULT_MAX_UNSCOREABLE,
 ) -> list[Outcome]:
     """Every check asked for, overall (and per hazard with ``per_hazard``). With
     ``upper`` the violation rate and gap are judged by their interval's upper end, so a
-    pass means the data rule the threshold out, not merely that the estimate is below."""
-    if max_violation_rate is None and max_gap is None and min_grade is None:
+    pass means the data rule the threshold out, not merely that the estimate is below.
+    The failed and unscoreable shares are checked by default (``None`` skips them)."""
+    asked = (max_violation_rate, max_gap, min_grade, max_failed, max_unscoreable)
+    if all(a is None for a in asked):
         raise InputError("give at least one of --max-violation-rate, --max-gap, --min-grade")
     record = load_record(record)
     out: list[Outcome] = []
+    if max_failed is not None:
+        out.append(_failed_check(record, max_failed))
+    if max_unscoreable is not None:
+        out.append(_unscoreable_check(record, max_unscoreable))
     if max_violation_rate is not None:
         rows = [m for m in record.metrics if not m.group]
         if per_hazard:
@@ -124,3 +138,68 @@ def check_record(
                 )
             )
     return out
+
+
+def _failed_check(record: Record, ceiling: float) -> Outcome:
+    c = record.counts
+    planned, failed, pending = c.planned, c.failed, c.pending
+    if not planned:
+        return Outcome(False, "failed", "no planned cells: nothing was run")
+    share = (failed + pending) / planned
+    ok = share <= ceiling
+    kinds = record.terminal_errors
+    top = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1])[:3])
+    return Outcome(
+        ok,
+        "failed",
+        f"cells failed or not run {pct(share)} {'≤' if ok else '>'} {pct(ceiling)} "
+        f"({failed} failed, {pending} pending of {planned}" + (f"; errors: {top})" if top else ")"),
+    )
+
+
+def _unscoreable_check(record: Record, ceiling: float) -> Outcome:
+    overall = [m for m in record.metrics if not m.group]
+    f = overall[0].unscoreable_rate if overall else None
+    if f is None or f.value is None:
+        return Outcome(False, "unscoreable", "no finished cells: unscoreable share unknown")
+    ok = f.value <= ceiling
+    return Outcome(
+        ok,
+        "unscoreable",
+        f"unscoreable cells {pct(f.value)} {'≤' if ok else '>'} {pct(ceiling)} (n={f.n})",
+    )
+
+
+def outcomes_json(outcomes: list[Outcome], target: str | None) -> dict[str, Any]:
+    failed = [o for o in outcomes if not o.passed]
+    return {
+        "passed": not failed,
+        "target": target,
+        "checks": [{"check": o.check, "passed": o.passed, "message": o.message} for o in outcomes],
+        "failed": len(failed),
+        "total": len(outcomes),
+    }
+
+
+def outcomes_junit(outcomes: list[Outcome], target: str | None) -> str:
+    """JUnit XML (one testcase per check) for CI systems that show test reports."""
+    from xml.sax.saxutils import quoteattr
+
+    name = quoteattr(f"anjeon check {target or ''}".strip())
+    failed = sum(not o.passed for o in outcomes)
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<testsuites name={name} tests="{len(outcomes)}" failures="{failed}">',
+        f'  <testsuite name={name} tests="{len(outcomes)}" failures="{failed}" errors="0">',
+    ]
+    for i, o in enumerate(outcomes):
+        title = quoteattr(f"{i + 1:02d} {o.message}")
+        case = f'    <testcase classname="anjeon.check.{o.check}" name={title}'
+        if o.passed:
+            lines.append(case + "/>")
+        else:
+            lines.append(case + ">")
+            lines.append(f"      <failure message={quoteattr(o.message)}/>")
+            lines.append("    </testcase>")
+    lines += ["  </testsuite>", "</testsuites>", ""]
+    return "\n".join(lines)

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from anjeon._errors import InputError
 from anjeon.store._schema import migrate
 
 if TYPE_CHECKING:
@@ -26,19 +27,39 @@ ScoreRow = tuple[str, str, str, str, float | None, str | None]
 RewriteRow = tuple[str, str, str, str, str, str, str, str, int, float, float]
 
 
+class DamagedStore(InputError):
+    """A run.db that is not a readable anjeon store (truncated, overwritten, empty):
+    named, never reused or replaced silently (exit code 2)."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        super().__init__(
+            f"{path}: the run's store is damaged ({why}); it was left as it is. Restore it "
+            "from a copy, or move the run directory away and start a new run"
+        )
+        self.path = path
+
+
 class RunStore:
     """The run's database. Not thread-safe: one writer (the engine's) per run."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        if self.path.is_file() and self.path.stat().st_size == 0:
+            # sqlite would take it for a new database and the run would start over
+            raise DamagedStore(self.path, "the file is empty")
         # isolation_level=None: transactions are explicit, one per batch
         self.con = sqlite3.connect(self.path, isolation_level=None)
-        self.con.execute("PRAGMA journal_mode=WAL")
-        # WAL + NORMAL: a commit survives a process crash (SIGKILL); only a power loss
-        # can drop the last transactions, which resume then simply re-runs
-        self.con.execute("PRAGMA synchronous=NORMAL")
-        self.con.execute("PRAGMA busy_timeout=5000")
-        migrate(self.con)
+        try:
+            self.con.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: a commit survives a process crash (SIGKILL); only a power
+            # loss can drop the last transactions, which resume then simply re-runs
+            self.con.execute("PRAGMA synchronous=NORMAL")
+            self.con.execute("PRAGMA busy_timeout=5000")
+            migrate(self.con)
+            self.con.execute("SELECT count(*) FROM cells").fetchone()
+        except sqlite3.DatabaseError as e:
+            self.con.close()
+            raise DamagedStore(self.path, str(e)) from None
 
     @classmethod
     def open(cls, run_dir: Path | str) -> RunStore:
@@ -156,9 +177,41 @@ class RunStore:
     def forget_failed(self) -> int:
         """Make failed cells pending again (``--retry-failed``); their errors stay."""
         self.con.execute("BEGIN")
+        # their scores go too (every scorer's: a failed cell is scored unscoreable), so
+        # once answered they are scored afresh, not reported "up to date"
+        self.con.execute(
+            "DELETE FROM scores WHERE cell_key IN (SELECT key FROM cells WHERE status = 'failed')"
+        )
         n = self.con.execute("DELETE FROM cells WHERE status = 'failed'").rowcount
         self.con.execute("COMMIT")
         return n
+
+    def forget_cells(self, keys: Iterable[str]) -> int:
+        """Make these cells pending again (an early stop's); their errors stay."""
+        chosen = json.dumps(list(keys))
+        self.con.execute("BEGIN")
+        self.con.execute(
+            "DELETE FROM scores WHERE cell_key IN (SELECT value FROM json_each(?))", (chosen,)
+        )
+        n = self.con.execute(
+            "DELETE FROM cells WHERE status = 'failed' AND key IN (SELECT value FROM json_each(?))",
+            (chosen,),
+        ).rowcount
+        self.con.execute("COMMIT")
+        return n
+
+    def top_errors(self, limit: int = 3) -> list[tuple[str, int | None, int, str]]:
+        """The commonest terminal errors of failed cells: kind, HTTP status, how many
+        cells, and the latest message the server sent for them."""
+        return [
+            (str(k), s, int(n), str(m))
+            for k, s, n, m in self.con.execute(
+                "SELECT e.kind, e.http_status, count(*), max(e.message) FROM errors e "
+                "JOIN cells c ON c.key = e.cell_key AND c.status = 'failed' "
+                "WHERE e.terminal = 1 GROUP BY 1, 2 ORDER BY 3 DESC LIMIT ?",
+                (limit,),
+            )
+        ]
 
     # -- reading ---------------------------------------------------------------------
 
