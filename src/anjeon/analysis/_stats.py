@@ -286,8 +286,9 @@ def clustered_rate(k: Sequence[int] | np.ndarray, m: Sequence[int] | np.ndarray)
     Wilson interval at Kish's effective sample size n / deff (``design_effect``), with
     the critical value of Student's t on (clusters − 1) degrees of freedom, since the
     variance is estimated from that few clusters (at 0 events, or only events, plain
-    Wilson at n / deff, the design effect being the structure's bound). In simulations with intra-cluster
-    correlation 0.3–0.5 it keeps 95 % coverage where plain Wilson at n / deff did not
+    Wilson at n / deff, the design effect being the structure's bound). In simulations
+    with intra-cluster correlation 0.3–0.5 it keeps 95 % coverage where plain Wilson at
+    n / deff did not
     (docs/analysis.md; ``tests/test_analysis_stats.py``)."""
     import numpy as np
 
