@@ -15,7 +15,7 @@ import asyncio
 import functools
 import gc
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec
 
@@ -24,6 +24,7 @@ from anjeon._errors import InputError
 if TYPE_CHECKING:
     from anjeon.analysis import Record
     from anjeon.engine import EngineConfig, Prepared, RunOutcome, RunSpec, TransformSpec
+    from anjeon.judges import Judge, JudgeOutcome
     from anjeon.targets import Target
 
 StartFn = Callable[[Path, int, int], None]
@@ -74,6 +75,8 @@ class RunResult:
     error_kinds: dict[str, int] = field(default_factory=dict)
     message: str | None = None
     score_labels: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: one ``anjeon.judges.JudgeOutcome`` per judge, when judges were given
+    judging: list[JudgeOutcome] = field(default_factory=list)
     #: why a stopped run stopped: ``auth``, ``failing`` (the first requests all failed
     #: alike), and the HTTP status that did it
     stop_reason: str | None = None
@@ -245,7 +248,6 @@ def _resume_spec(
     score: bool,
     standard: str | None,
 ) -> RunSpec:
-    from dataclasses import replace
 
     from anjeon.engine import EngineConfig, spec_from_config
     from anjeon.store import read_config
@@ -309,6 +311,13 @@ async def run_async(
     on_start: StartFn | None = None,
     on_progress: ProgressFn | None = None,
     handle_signals: bool = False,
+    judges: Sequence[str] = (),
+    judge_base_url: str | None = None,
+    judge_api_key_env: str | None = None,
+    cascade: bool | None = None,
+    cascade_audit: float | None = None,
+    judge_min_valid: int | None = None,
+    judge_max_connections: int | None = None,
 ) -> RunResult:
     """Run suites against a model (or resume a run) and return a ``RunResult``.
 
@@ -319,6 +328,11 @@ async def run_async(
     is scored, ``record.json`` and ``report.html`` are written and ``record`` is set.
     ``config``: an assessment file (YAML, the same settings by name); arguments given
     here override it. ``runs_dir`` defaults to ``runs``, ``score`` and ``report`` to True.
+
+    ``judges`` (specs ``PROTOCOL:PROVIDER/MODEL[@URL]``, see docs/judges.md) judge the
+    answers once the run is complete, before the record: the judged rate is then the
+    violation rate. ``cascade``: clear refusals skip the judges; ``cascade_audit``: the
+    percent of those judged anyway.
     """
     args = dict(locals())  # the arguments, before any other local name exists
     from anjeon.store import find_run
@@ -375,17 +389,84 @@ async def run_async(
             standard=standard,
             max_answer_chars=max_answer_chars,
         )
+    cascade = True if cascade is None else cascade
+    judge_max_connections = judge_max_connections or 8
+    made = _judges(judges, judge_base_url, judge_api_key_env, judge_max_connections)
     prepared = _prepare(spec)
     from anjeon.store import keep_locks
 
-    # the run's lock covers the record and the report written after the engine
+    # the run's lock covers the judges, the record and the report written after the engine
     with keep_locks():
         outcome = await _execute(
             prepared, run_dir, new, retry_failed, on_start, on_progress, handle_signals
         )
         del prepared  # the suites are released before the end of the run reads the store
+        judged = await _judge(
+            outcome, made, cascade, cascade_audit, judge_min_valid, judge_max_connections,
+            handle_signals,
+        )  # fmt: skip
         record = finish(outcome.run_dir) if report else None
-        return _result(outcome, record)
+        return replace(_result(outcome, record), judging=judged)
+
+
+async def _judge(
+    outcome: RunOutcome,
+    made: list[Judge],
+    cascade: bool,
+    cascade_audit: float | None,
+    min_valid: int | None,
+    connections: int,
+    handle_signals: bool,
+) -> list[JudgeOutcome]:
+    """Judge a complete run's answers (see docs/judges.md); an interrupted or stopped
+    judging leaves the run resumable as the engine does: the same call asks the rest."""
+    if not made or outcome.status != "complete":
+        return []
+    from anjeon._rescore import score_run
+    from anjeon.engine import EngineConfig
+    from anjeon.judges import judge_run
+
+    if cascade:
+        score_run(outcome.run_dir, ["refusal"])  # the cascade reads it
+    judged = await judge_run(
+        outcome.run_dir,
+        made,
+        cascade=cascade,
+        audit=(cascade_audit or 0.0) / 100,
+        min_valid=min_valid,
+        engine=EngineConfig(max_connections=connections),
+        handle_signals=handle_signals,
+    )
+    stopped = [o.result for o in judged if o.result.stop_reason is not None]
+    if stopped:
+        outcome.status = "stopped" if stopped[0].stop_reason == "auth" else "interrupted"
+        outcome.result.message = stopped[0].message
+    return judged
+
+
+def _judges(
+    specs: Sequence[str], base_url: str | None, api_key_env: str | None, connections: int
+) -> list[Judge]:
+    """Every judge made (bad specs are bad input, refused before the run starts)."""
+    if not specs:
+        return []
+    from anjeon._errors import Problem
+    from anjeon.judges import make_judge
+
+    problems: list[Problem] = []
+    made: list[Judge] = []
+    for s in specs:
+        try:
+            made.append(
+                make_judge(
+                    s, base_url=base_url, api_key_env=api_key_env, max_connections=connections
+                )
+            )
+        except InputError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise InputError(problems)
+    return made
 
 
 def _prepare(spec: RunSpec) -> Prepared:

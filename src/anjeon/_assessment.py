@@ -50,6 +50,14 @@ class Assessment(BaseModel):
     standard: str | None = None
     score: bool | None = None
     report: bool | None = None
+    # judges (docs/judges.md): PROTOCOL:PROVIDER/MODEL[@URL] each
+    judges: list[str] | None = None
+    judge_base_url: str | None = None
+    judge_api_key_env: str | None = None
+    cascade: bool | None = None
+    cascade_audit: Annotated[float, Field(ge=0, le=100)] | None = None
+    judge_min_valid: Annotated[int, Field(ge=1)] | None = None
+    judge_max_connections: Annotated[int, Field(ge=1)] | None = None
 
 
 def _beside(ref: str, folder: Path) -> str:

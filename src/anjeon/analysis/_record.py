@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,21 +27,26 @@ RECORD_SCHEMA_VERSION = "1.0"
 _ITEM_FIELDS = ("hazard", "locale", "persona", "kind", "expected", "pair_id", "template")
 
 
-def load_results(store: RunStore, scorer: str = "refusal") -> Iterator[Result]:
+def load_results(
+    store: RunStore, scorer: str = "refusal", judged: Mapping[str, str] | None = None
+) -> Iterator[Result]:
     """One Result per finished cell, streamed; failed or unscored cells are
-    ``unscoreable``. Repeated values share one string, so 100,000 results stay small."""
+    ``unscoreable``. Repeated values share one string, so 100,000 results stay small.
+    ``judged``: the judges' decision per cell key when judges decide the run (a cell
+    they did not decide is ``undecided``)."""
     fields = ", ".join(f"json_extract(i.data, '$.{f}')" for f in _ITEM_FIELDS)
     rows = store.con.execute(
-        f"SELECT c.suite, c.item_id, c.transform, c.epoch, c.status, s.label, {fields} "
+        f"SELECT c.key, c.suite, c.item_id, c.transform, c.epoch, c.status, s.label, {fields} "
         "FROM cells c JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
         "LEFT JOIN scores s ON s.cell_key = c.key AND s.scorer = ? ORDER BY c.seq, c.key",
         (scorer,),
     )
     shared: dict[str, str] = {}
     share = shared.setdefault
-    for suite, item_id, transform, epoch, status, label, *it in rows:
+    for key, suite, item_id, transform, epoch, status, label, *it in rows:
         hazard, locale, persona, kind, expected, pair_id, template = it
         outcome = label if status == "answered" and label else "unscoreable"
+        decided = "" if judged is None else judged.get(key, "undecided")
         yield Result(
             item_id=f"{suite}:{item_id}",
             hazard=share(hazard, hazard),
@@ -54,6 +59,7 @@ def load_results(store: RunStore, scorer: str = "refusal") -> Iterator[Result]:
             transform=share(transform, transform),
             epoch=epoch,
             outcome=share(outcome, outcome),
+            judged=share(decided, decided),
         )
 
 
@@ -89,7 +95,9 @@ def _usage(con: sqlite3.Connection) -> dict[str, Any]:
 
 
 def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
-    """The typed record of a run directory (scores read from its store)."""
+    """The typed record of a run directory (scores and verdicts read from its store)."""
+    from anjeon.judges._section import decisions as judge_decisions
+    from anjeon.judges._section import judged_note, judging_section
     from anjeon.store import read_config, run_status, summarize
 
     cfg = read_config(run_dir)
@@ -99,7 +107,11 @@ def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
     try:
         con = store.con
         meta = store.meta()
-        analysis = analyze(load_results(store), std)
+        ensemble, decisions = judge_decisions(store)
+        results = list(load_results(store, judged=None if ensemble is None else decisions))
+        analysis = analyze(results, std)
+        judging = judging_section(store, run_dir, ensemble, results)
+        del results
         scorers = _scorer_info(con)
         usage = _usage(con)
         errors = store.error_kinds(terminal_only=True)
@@ -136,12 +148,13 @@ def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
             if std is None
             else {k: std[k] for k in ("id", "version", "description", "kind")},
             **_headline(std, analysis["grades"]),
-            "notes": [PROXY_NOTE],
+            "notes": [PROXY_NOTE if ensemble is None else judged_note(ensemble)],
             "metrics": analysis["metrics"],
             "gaps": analysis["gaps"],
             "uplift": analysis["uplift"],
             "grades": analysis["grades"],
             "checks": specialised,
+            "judging": judging,
         }
     )
 

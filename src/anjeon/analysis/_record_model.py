@@ -219,6 +219,84 @@ class Checks(RecordModel):
     bias_qa: BiasCheck | None = None
 
 
+class Agreement(RecordModel):
+    """A judge against human labels in one group (``anjeon judge validate``); unsafe is
+    the positive class; judge errors are counted and left out."""
+
+    n: Count
+    accuracy: Rate
+    precision: Rate
+    recall: Rate
+    kappa: Signed
+    kappa_ci: Annotated[list[float], Field(min_length=2, max_length=2)] | None
+    confusion: dict[str, Count]
+    judge_errors: Count
+
+
+class Validation(RecordModel):
+    gold: dict[str, Any] | None
+    prompt_version: str | None
+    overall: Agreement | None
+    by_locale: dict[str, Agreement] | None
+
+
+class JudgeInfo(RecordModel):
+    """One judge of the run: its verdicts by source (judge, cascade, audit) and label,
+    requests, judge errors with a few raw answers, unsafe verdicts for another hazard
+    than the item's, its categories, and its kept validations."""
+
+    name: str
+    protocol: str
+    prompt_version: str
+    verdicts: dict[str, dict[str, Count]]
+    requests: Count
+    judge_errors: dict[str, Count]
+    judge_error_examples: list[dict[str, Any]]
+    hazard_mismatches: Count
+    categories: dict[str, Count]
+    validation: list[Validation]
+
+
+class Cascade(RecordModel):
+    enabled: bool
+    audit_share: Rate
+    calls_saved: Count
+    audited: Count
+    audit_agreement: Rate
+
+
+class ProxyFigure(RecordModel):
+    """On cells both decided: the refusal proxy's and the judges' violation rates and
+    how often they agree."""
+
+    n: Count
+    proxy_violation_rate: Rate
+    judged_violation_rate: Rate
+    agreement: Rate
+
+
+class ProxyAgreement(RecordModel):
+    overall: ProxyFigure
+    by_locale: dict[str, ProxyFigure]
+
+
+class Judging(RecordModel):
+    """What decided violation: ``proxy`` (the refusal classifier) or ``judges`` (the
+    ensemble named, see docs/judges.md)."""
+
+    _omit_if_none = ("min_valid", "tie", "cascade", "undecided", "per_judge", "proxy",
+                     "warnings")  # fmt: skip
+    decided_by: Literal["proxy", "judges"]
+    judges: list[str]
+    min_valid: Annotated[int | None, Field(ge=1)] = None
+    tie: Literal["unsafe"] | None = None
+    cascade: Cascade | None = None
+    undecided: Count | None = None
+    per_judge: list[JudgeInfo] | None = None
+    proxy: ProxyAgreement | None = None
+    warnings: list[str] | None = None
+
+
 class Record(RecordModel):
     """The results of one anjeon run: the exchange format between institutes. Rates are
     shares in [0, 1]; every figure carries its 95 % interval and its n."""
@@ -249,6 +327,7 @@ class Record(RecordModel):
     uplift: list[Uplift]
     grades: list[Grade]
     checks: Checks
+    judging: Judging = Field(default_factory=lambda: Judging(decided_by="proxy", judges=[]))
 
     def metric(self, **group: str) -> Metric | None:
         """The metric row of exactly this group (``record.metric()`` is every cell)."""

@@ -82,3 +82,50 @@ def protocols_cmd() -> None:
 
     for entry in protocols:
         typer.echo(f"{entry.name}: {entry.meta.get('description', '')}")
+
+
+def run_judges(
+    run_dir: Path,
+    specs: list[str],
+    *,
+    base_url: str | None,
+    api_key_env: str | None,
+    cascade: bool,
+    audit: float,
+    min_valid: int | None,
+    max_connections: int,
+    quiet: bool = False,
+) -> int:
+    """Judge a run (``anjeon score --judge`` and ``anjeon run --judge``); prints a line
+    per judge on stderr. Returns the exit code: 0, or 130 when interrupted, 3 when a
+    judge refused the credentials."""
+    from anjeon.judges import judge
+
+    outcomes = judge(
+        run_dir,
+        specs,
+        base_url=base_url,
+        api_key_env=api_key_env,
+        cascade=cascade,
+        audit=audit / 100,
+        min_valid=min_valid,
+        max_connections=max_connections,
+        handle_signals=True,
+    )
+    code = 0
+    for o in outcomes:
+        r = o.result
+        if not quiet:
+            typer.echo(
+                f"judge {o.judge}: {o.judged} judged ({r.judge_errors} judge errors), "
+                f"{o.cascade_skipped} clear refusals not sent (cascade)"
+                + (f", {o.audited} audited" if o.audited else ""),
+                err=True,
+            )
+        if r.stop_reason == "interrupted":
+            typer.echo("interrupted: rerun the same command to judge the rest", err=True)
+            code = 130
+        elif r.stop_reason == "auth":
+            typer.echo(f"stopped: {r.message}", err=True)
+            code = 3
+    return code

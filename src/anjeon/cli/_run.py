@@ -96,6 +96,26 @@ def run(
         help="An assessment file (YAML) with these settings; flags override it.",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    judge: list[str] = typer.Option(
+        [],
+        "--judge",
+        help="Judge the answers with PROTOCOL:PROVIDER/MODEL[@URL] (repeatable: an "
+        "ensemble); the judged rate is then the violation rate. See docs/judges.md.",
+    ),
+    judge_base_url: str = typer.Option(None, help="Server URL of the judges."),
+    judge_api_key_env: str = typer.Option(None, help="Environment variable with their key."),
+    cascade: bool | None = typer.Option(
+        None, "--cascade/--no-cascade", help="Clear refusals skip the judge [default: on]."
+    ),
+    cascade_audit: float | None = typer.Option(
+        None, "--cascade-audit", help="Percent of cascade-skipped cells judged anyway."
+    ),
+    judge_min_valid: int = typer.Option(
+        None, help="Valid verdicts a cell needs to be decided [default: a majority]."
+    ),
+    judge_max_connections: int | None = typer.Option(
+        None, help="Concurrent judge requests [default: 8]."
+    ),
 ) -> None:
     """Run suites against a target. The last line printed is the run directory."""
     import sys
@@ -145,6 +165,13 @@ def run(
             on_start=progress.start if progress else _announce,
             on_progress=progress.update if progress else None,
             handle_signals=True,
+            judges=judge,
+            judge_base_url=judge_base_url,
+            judge_api_key_env=judge_api_key_env,
+            cascade=cascade,
+            cascade_audit=cascade_audit,
+            judge_min_valid=judge_min_valid,
+            judge_max_connections=judge_max_connections,
         )
     finally:
         if progress is not None:
@@ -254,6 +281,12 @@ def _summary(result: RunResult) -> None:
         typer.echo(
             "request errors: "
             + ", ".join(f"{k} {n}" for k, n in sorted(result.error_kinds.items()))
+        )
+    for o in result.judging:
+        typer.echo(
+            f"judge {o.judge}: {o.judged} judged ({o.result.judge_errors} judge errors), "
+            f"{o.cascade_skipped} clear refusals not sent (cascade)"
+            + (f", {o.audited} audited" if o.audited else "")
         )
     if result.record is not None:
         from anjeon.analysis import to_text

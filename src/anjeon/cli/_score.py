@@ -25,6 +25,24 @@ def score(
     force: bool = typer.Option(False, "--force", help="Re-score cells already scored."),
     runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Where run ids are looked up."),
     record: bool = typer.Option(True, "--record/--no-record", help="Rewrite record.json."),
+    judge: list[str] = typer.Option(
+        [],
+        "--judge",
+        help="Judge the run with PROTOCOL:PROVIDER/MODEL[@URL] (repeatable: an ensemble); "
+        "the target is not called. The judges given decide the violation rate.",
+    ),
+    judge_base_url: str = typer.Option(None, help="Server URL of the judges."),
+    judge_api_key_env: str = typer.Option(None, help="Environment variable with their key."),
+    cascade: bool = typer.Option(
+        True, "--cascade/--no-cascade", help="Clear refusals skip the judge (default on)."
+    ),
+    cascade_audit: float = typer.Option(
+        0.0, "--cascade-audit", help="Percent of cascade-skipped cells judged anyway."
+    ),
+    judge_min_valid: int = typer.Option(
+        None, help="Valid verdicts a cell needs to be decided [default: a majority]."
+    ),
+    judge_max_connections: int = typer.Option(8, help="Concurrent judge requests."),
 ) -> None:
     """Score a finished run from its store, then rewrite its record.json."""
     import anjeon
@@ -33,11 +51,30 @@ def score(
 
     run_dir = find_run(run, runs_dir)
     names = [s.strip() for s in scorers.split(",") if s.strip()] if scorers else None
-    done = anjeon.score(run_dir, names, force=force, record=record, runs_dir=None)
+    # the record is written once, after the judges (when there are any)
+    done = anjeon.score(run_dir, names, force=force, record=record and not judge, runs_dir=None)
     for name, n in done.items():
         typer.echo(f"{name}: {n} cells scored" if n else f"{name}: up to date", err=True)
+    code = 0
+    if judge:
+        from anjeon.cli._judge import run_judges
+
+        code = run_judges(
+            run_dir,
+            judge,
+            base_url=judge_base_url,
+            api_key_env=judge_api_key_env,
+            cascade=cascade,
+            audit=cascade_audit,
+            min_valid=judge_min_valid,
+            max_connections=judge_max_connections,
+        )
     if record:
+        if judge:
+            anjeon.record(run_dir, write=True, runs_dir=None)
         typer.echo(str(run_dir / RECORD_NAME))
+    if code:
+        raise typer.Exit(code)
 
 
 @standard_app.command("build")

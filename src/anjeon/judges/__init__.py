@@ -17,18 +17,23 @@ from anjeon.judges._base import (
     protocols,
 )
 from anjeon.judges._crosswalk import Category, crosswalk, crosswalk_names
+from anjeon.judges._ensemble import Ensemble
 from anjeon.judges._judge import Judge, JudgeSpec, make_judge, parse_spec
 from anjeon.judges._prompted import harm_score, render_policy
 from anjeon.judges._runner import Job, Judged, RunnerResult, run_jobs
+from anjeon.judges._score import JudgeOutcome, judge, judge_run
+from anjeon.judges._section import decisions, judging_section, proxy_agreement
 from anjeon.judges._validate import figures, load_gold, validate, validations
 
 __all__ = [
     "Case",
     "Category",
     "Confusion",
+    "Ensemble",
     "Job",
     "Judge",
     "JudgeFormatError",
+    "JudgeOutcome",
     "JudgeProtocol",
     "JudgeSpec",
     "Judged",
@@ -38,13 +43,18 @@ __all__ = [
     "agreement",
     "crosswalk",
     "crosswalk_names",
+    "decisions",
     "figures",
     "harm_score",
+    "judge",
+    "judge_run",
+    "judging_section",
     "kappa",
     "load_gold",
     "make_judge",
     "parse_spec",
     "protocols",
+    "proxy_agreement",
     "render_policy",
     "run_jobs",
     "validate",

@@ -161,10 +161,16 @@ class Runner:
 
 
 async def run_jobs(
-    judge: Judge, jobs: Iterable[Job], config: EngineConfig, sink: Sink
+    judge: Judge,
+    jobs: Iterable[Job],
+    config: EngineConfig,
+    sink: Sink,
+    *,
+    handle_signals: bool = False,
 ) -> RunnerResult:
-    """Judge every job (start and close the judge's target around it), with Ctrl-C
-    handled as the engine does: the first stops cleanly, a second leaves at once."""
+    """Judge every job (start and close the judge's target around it). With
+    ``handle_signals`` (the CLI), Ctrl-C is handled as the engine does: the first stops
+    cleanly, a second leaves at once; a library caller cancels the task instead."""
     import os
     import signal
 
@@ -180,7 +186,7 @@ async def run_jobs(
         runner.interrupt()
 
     installed = []
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM) if handle_signals else ():
         try:
             loop.add_signal_handler(sig, stop)
             installed.append(sig)
