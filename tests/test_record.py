@@ -16,6 +16,7 @@ from anjeon.analysis import RECORD_NAME, build_record, dumps_record, load_standa
 from anjeon.cli import app
 from anjeon.engine import EngineConfig, RunOutcome, RunSpec, execute, prepare
 from anjeon.store import RunStore
+from anjeon.suites import resolve_suite
 from anjeon.targets import TargetSettings
 from anjeon.testing import StubConfig, StubServer
 
@@ -44,7 +45,7 @@ def test_record_validates_and_is_byte_identical(tmp_path: Path) -> None:
     assert rec["metrics"][0]["group"] == {}
     assert any("refusal-based proxy" in n for n in rec["notes"])
     assert rec["checks"]["crisis"]["gives_lines_rate"]["n"] > 60
-    assert rec["checks"]["bias_qa"]["overall"]["n"] == 276
+    assert rec["checks"]["bias_qa"]["overall"]["n"] == len(resolve_suite("bias-qa").items)
     names = {s["name"] for s in rec["scorers"]}
     assert names == {"refusal", "pii", "crisis", "bias_qa"}
 
@@ -200,8 +201,9 @@ def test_bias_qa_failed_calls_count_as_out_of_choice_and_figures_have_intervals(
     failed = con.execute("SELECT count(*) FROM cells WHERE status = 'failed'").fetchone()[0]
     b = rec["checks"]["bias_qa"]["overall"]
     assert failed > 0 and b["failed"] == failed
-    assert b["n"] == 276  # failed calls stay in the denominator, as out-of-choice
-    assert b["ooc_ratio"] >= failed / 276
+    n = len(resolve_suite("bias-qa").items)
+    assert b["n"] == n  # failed calls stay in the denominator, as out-of-choice
+    assert b["ooc_ratio"] >= failed / n
     assert b["templates"] > 10
     lo, hi = b["intervals"]["acc_amb"]
     assert lo <= b["acc_amb"] <= hi and hi > lo

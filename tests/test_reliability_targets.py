@@ -191,6 +191,14 @@ _odd_values = st.recursive(
 )
 
 
+def test_token_counts_take_ascii_digits_only() -> None:
+    from anjeon.targets._normalize import token_count
+
+    assert [token_count(v) for v in ("12", " 7 ", "¹", "٣", "-1", 3.0, 2**64, True)] == [
+        12, 7, None, None, None, 3, None, None,
+    ]  # fmt: skip
+
+
 @settings(max_examples=300, deadline=None)
 @given(_odd_values, _odd_values, _odd_values, _odd_values)
 def test_any_answer_is_storable_or_an_odd_answer(c: Any, f: Any, i: Any, o: Any) -> None:

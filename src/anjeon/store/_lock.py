@@ -93,8 +93,10 @@ def is_locked(run_dir: Path) -> bool:
     """True while another process holds the run directory's lock."""
     if Path(run_dir).resolve() in _held:
         return False
-    fd = _open(run_dir / LOCK_NAME, create=False)
-    if fd is None:
+    try:
+        # read-only: a reader may look at a run it cannot write (flock works on it)
+        fd = os.open(run_dir / LOCK_NAME, os.O_RDONLY)
+    except OSError:
         return False
     try:
         return not _try_lock(fd)

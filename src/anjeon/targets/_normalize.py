@@ -126,8 +126,10 @@ def token_count(value: Any) -> int | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
+    if isinstance(value, str):
+        digits = value.strip()
+        # ASCII digits only: "¹" is a digit to str.isdigit() and not to int()
+        value = int(digits) if digits.isascii() and digits.isdigit() else None
     if isinstance(value, int) and 0 <= value <= MAX_TOKENS_VALUE:
         return value
     return None
