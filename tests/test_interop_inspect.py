@@ -61,6 +61,7 @@ def test_smoke_as_inspect_task_then_back_as_anjeon_run(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["import", "inspect", str(log), "--runs-dir", str(runs)])
     assert result.exit_code == 0, result.output
     run = next(runs.iterdir())
+    assert (run / "record.json").is_file() and (run / "report.html").is_file()
     info = summarize(run)
     assert (info["planned"], info["answered"], info["failed"]) == (24, 24, 0)
     assert info["model"] == "mockllm/model" and info["suites"] == ["smoke@1.0.0"]

@@ -86,11 +86,16 @@ def _usage(con: sqlite3.Connection) -> dict[str, Any]:
     n, tin, tout, lat = con.execute(
         "SELECT count(*), sum(input_tokens), sum(output_tokens), avg(latency) FROM responses"
     ).fetchone()
+    requests, abandoned = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE outcome = 'abandoned') FROM requests"
+    ).fetchone()
     return {
         "responses": n,
         "input_tokens": tin or 0,
         "output_tokens": tout or 0,
         "mean_latency_s": None if lat is None else round(lat, 4),
+        "requests": requests,
+        "abandoned": abandoned,
     }
 
 
