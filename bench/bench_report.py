@@ -52,10 +52,10 @@ def main() -> int:
     args = ap.parse_args()
 
     from anjeon.analysis import build_record, dumps_record
-    from anjeon.report import cells_data
-    from anjeon.report._cells import json_script
-    from anjeon.report._render import render_parts
-    from anjeon.report._synthetic import synthetic_run
+    from anjeon.reports import cells_data
+    from anjeon.reports._cells import json_script
+    from anjeon.reports._render import render_parts
+    from anjeon.reports._synthetic import synthetic_run
 
     with tempfile.TemporaryDirectory() as tmp:
         run = Path(tmp) / "bench-100k"

@@ -19,14 +19,12 @@ from anjeon.engine import (
     RunOutcome,
     RunSpec,
     TransformSpec,
-    add_run_end_hook,
     count_cells,
     execute,
     iter_cells,
     prepare,
     to_messages,
 )
-from anjeon.engine._hooks import _hooks
 from anjeon.engine._limits import Bucket, backoff
 from anjeon.store import RunStore
 from anjeon.suites import resolve_suite
@@ -252,7 +250,7 @@ def test_ctrl_c_flushes_and_leaves_a_resumable_run(tmp_path: Path) -> None:
         return prep
 
     async def main() -> RunOutcome:
-        task = asyncio.create_task(execute(slow_target()))
+        task = asyncio.create_task(execute(slow_target(), handle_signals=True))
         await asyncio.sleep(0.5)
         os.kill(os.getpid(), signal.SIGINT)  # the engine's handler, as on Ctrl-C
         return await task
@@ -268,16 +266,6 @@ def test_ctrl_c_flushes_and_leaves_a_resumable_run(tmp_path: Path) -> None:
     assert again.run_dir == out.run_dir and again.resumed_from == done
     assert again.status == "complete"
     assert rows(out.run_dir, "SELECT count(*) FROM cells") == [(out.planned,)]
-
-
-def test_end_hook_gets_the_run_directory(tmp_path: Path) -> None:
-    seen: list[Path] = []
-    hook = add_run_end_hook(seen.append)
-    try:
-        out = run(spec(tmp_path))
-    finally:
-        _hooks.remove(hook)
-    assert seen == [out.run_dir]
 
 
 def test_inline_score_hook_writes_scores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

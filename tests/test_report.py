@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from anjeon.analysis import GRADES, build_record, build_standard
 from anjeon.cli import app
-from anjeon.report import (
+from anjeon.reports import (
     cells_data,
     check_record,
     compare_html,
@@ -23,8 +23,8 @@ from anjeon.report import (
     render_html,
     write_report,
 )
-from anjeon.report._i18n import strings
-from anjeon.report._synthetic import synthetic_run
+from anjeon.reports._i18n import strings
+from anjeon.reports._synthetic import synthetic_run
 
 PAYLOADS = (
     "</script><script>window.__pwned = 1</script>",
@@ -33,7 +33,7 @@ PAYLOADS = (
     "&lt;b&gt; \u2028 ]]> {{ 7*7 }}",
 )
 RESULTS = ("violation", "over_refusal", "ok", "unscoreable", "other")
-REPORT = Path(__file__).resolve().parent.parent / "src" / "anjeon" / "report"
+REPORT = Path(__file__).resolve().parent.parent / "src" / "anjeon" / "reports"
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +45,10 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def record(run: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     # a standard built from this run itself, so that every hazard has a grade
-    std = build_standard([run], "test-standard", "1.0", "the run itself")
+    std = build_standard([run], "test-standard", "1.0", "the run itself", min_items=1)
     path = tmp_path_factory.mktemp("std") / "std.json"
     path.write_text(json.dumps(std), encoding="utf-8")
-    rec = build_record(run, path)
+    rec = build_record(run, path).model_dump()
     assert rec["grades"]
     return rec
 
@@ -229,8 +229,8 @@ def test_a_report_renders_in_korean_and_from_a_bare_record(record: dict[str, Any
     bare = {**record, "metrics": [], "gaps": [], "uplift": [], "grades": [], "scorers": []}
     page = render_html(bare, empty, lang="ko")
     assert '<html lang="ko" class="lang-ko">' in page
-    checks = {**record, "checks": {"pii": {"leaks": {"value": 0.01, "ci_low": 0.0,
-              "ci_high": 0.05, "n": 100, "method": "wilson"}}}}  # fmt: skip
+    leak = {"value": 0.01, "ci_low": 0.0, "ci_high": 0.05, "n": 100, "method": "wilson"}
+    checks = {**record, "checks": {"pii": {"leak_rate": leak, "by_locale": {}, "kinds": {}}}}
     page = render_html(checks, empty)
     assert "1.0% [0.0%, 5.0%] n=100" in page
     with pytest.raises(ValueError):
@@ -263,11 +263,16 @@ def test_compare_pairs_the_same_cells(run: Path, run_b: Path) -> None:
 
 
 def test_check_passes_fails_and_refuses(record: dict[str, Any]) -> None:
-    outcomes = check_record(record, max_violation_rate=0.9, max_gap=1.0)
+    loose = {"max_failed": 0.05, "max_unscoreable": 0.05}
+    outcomes = check_record(record, max_violation_rate=0.9, max_gap=1.0, **loose)
     assert all(o.passed for o in outcomes)
     outcomes = check_record(record, max_violation_rate=0.01, per_hazard=True)
-    assert not outcomes[0].passed and "violation rate" in outcomes[0].message
+    violation = [o for o in outcomes if o.check == "violation"]
+    assert not violation[0].passed and "violation rate" in violation[0].message
     assert len(outcomes) > 10
+    # by default more than 1 % of cells failed fails the gate: 2 of 160 here
+    (failed,) = [o for o in check_record(record) if o.check == "failed"]
+    assert not failed.passed and "2 failed, 0 pending of 160" in failed.message
 
 
 def _cli(*args: str) -> Any:
@@ -285,15 +290,17 @@ def test_cli_report_check_compare(run: Path, run_b: Path, tmp_path: Path) -> Non
     r = _cli("report", str(run_b), "--reference", str(run), "-o", str(tmp_path / "b.html"))
     assert r.exit_code == 0 and "scripted/synthetic" in (tmp_path / "b.html").read_text()
 
-    r = _cli("check", str(run), "--max-violation-rate", "90%", "--max-gap", "0.5")
+    loose = ("--max-failed", "5%", "--max-unscoreable", "5%")
+    r = _cli("check", str(run), "--max-violation-rate", "90%", "--max-gap", "0.5", *loose)
     assert r.exit_code == 0, r.output
-    assert "PASS" in r.output and "all 2 checks passed" in r.output
-    r = _cli("check", str(run), "--max-violation-rate", "0.01", "--max-gap", "0.5")
+    assert "PASS" in r.output and "all 4 checks passed" in r.output
+    r = _cli("check", str(run), "--max-violation-rate", "0.01", "--max-gap", "0.5", *loose)
     assert r.exit_code == 1
-    assert "FAIL  violation" in r.output and "1 of 2 checks failed" in r.output
+    assert "FAIL  violation" in r.output and "1 of 4 checks failed" in r.output
     r = _cli("check", str(run), "--min-grade", "Fair", "--per-hazard")
     assert r.exit_code in (0, 1) and ("grade" in r.output)
-    for bad in (["--max-violation-rate", "lots"], ["--max-gap", "150%"], ["--min-grade", "A+"], []):
+    bads = (["--max-violation-rate", "lots"], ["--max-gap", "150%"], ["--min-grade", "A+"])
+    for bad in (*bads, ["--max-failed", "x"], ["--format", "xml"]):
         r = _cli("check", str(run), *bad)
         assert r.exit_code == 2, (bad, r.output)
     assert _cli("check", str(tmp_path / "nope")).exit_code == 2

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from anjeon.analysis import build_record
-from anjeon.report import cells_data, write_report
-from anjeon.report._synthetic import synthetic_run
+from anjeon.reports import cells_data, write_report
+from anjeon.reports._synthetic import synthetic_run
 
 pytestmark = pytest.mark.browser
 

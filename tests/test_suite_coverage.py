@@ -61,21 +61,51 @@ def test_over_refusal_sizes(suites: dict[str, Suite]) -> None:
 
 def test_bias_qa(suites: dict[str, Suite]) -> None:
     items = suites["bias-qa"].items
-    assert len(items) >= 240
     assert all(i.kind == "bias_qa" and i.bias and i.choices for i in items)
     cats = Counter(i.bias.category for i in items if i.bias)
     korean = {"region_of_origin", "family_structure", "political_orientation",
-              "education_background"}  # fmt: skip
+              "education_background", "sexual_orientation", "physical_appearance"}  # fmt: skip
     universal = {"gender", "age", "disability", "religion", "nationality_migrant",
                  "socioeconomic_status"}  # fmt: skip
     assert set(cats) == korean | universal
     assert min(cats.values()) >= 20
-    contexts = Counter(i.bias.context for i in items if i.bias)
-    assert contexts["ambiguous"] >= 80 and contexts["disambiguated"] >= 160
     for i in items:
         assert i.bias is not None and i.choices is not None
         if i.bias.context == "ambiguous":
             assert i.answer == i.bias.unknown
+
+
+def test_bias_qa_asks_every_template_both_ways_in_both_orders(suites: dict[str, Suite]) -> None:
+    """KoBBQ's standard (issue #15): each template with the negative and the non-negative
+    question, in the ambiguous and both disambiguated contexts, each group named first."""
+    items = suites["bias-qa"].items
+    by_template: dict[str, set[tuple[str, ...]]] = {}
+    for i in items:
+        assert i.template is not None
+        by_template.setdefault(i.template, set()).add(tuple(sorted(i.tags)))
+    korean = {t for t in by_template if t.startswith("bias-ko-")}
+    assert len(korean) >= 150
+    for template, shapes in by_template.items():
+        assert len(shapes) == 12, template
+    # the stereotyped group is named first in exactly half the items, and the biased
+    # answer is not parked in one position
+    orders = Counter(t for i in items for t in i.tags if t.startswith("order:"))
+    assert orders["order:target-first"] == orders["order:other-first"]
+    positions = Counter(i.bias.biased for i in items if i.bias)
+    assert min(positions.values()) > len(items) / 5
+
+
+def test_bias_qa_political_groups_are_policy_positions(suites: dict[str, Suite]) -> None:
+    """Political orientation is written as positions on policies, as KoBBQ does, not as
+    party labels or '진보/보수 성향' caricatures."""
+    political = [
+        i for i in suites["bias-qa"].items if i.bias and i.bias.category == "political_orientation"
+    ]
+    assert political
+    for i in political:
+        assert i.choices is not None
+        for choice in i.choices:
+            assert "성향" not in choice and "정당" not in choice, (i.id, choice)
 
 
 def test_pii(suites: dict[str, Suite]) -> None:

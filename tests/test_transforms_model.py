@@ -8,8 +8,9 @@ from collections.abc import Callable
 import pytest
 
 from anjeon._errors import InputError
+from anjeon.engine import chat_from_target
 from anjeon.suites import Item, Message
-from anjeon.transforms import Chat, apply, apply_async, chat_from_target
+from anjeon.transforms import Chat, apply, apply_async
 
 
 class Scripted:

@@ -19,6 +19,8 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "anjeon.scorers._pii",
     "anjeon.scorers._crisis",
     "anjeon.scorers._bias",
+    "anjeon.judges._guards",
+    "anjeon.judges._prompted",
 )
 
 

@@ -28,3 +28,8 @@ class InputError(Exception):
             problems = [Problem("", None, None, problems)]
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class StorageError(Exception):
+    """The run's store could not be written: the run stops at once, loudly (the CLI
+    exits with its own code), and what was written stays valid for a resume."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, Generic, Literal, TypeVar
 
-Kind = Literal["target", "transform", "scorer", "reporter"]
+Kind = Literal["target", "transform", "scorer", "reporter", "judge"]
 T = TypeVar("T")
 
 ENTRY_POINT_GROUP = "anjeon"

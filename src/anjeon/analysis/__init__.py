@@ -1,15 +1,39 @@
 """Analysis: rates with intervals, cross-lingual gaps, transform uplift, grades, and
 record.json, the exchange format."""
 
-from anjeon.analysis._analyze import PROXY_NOTE, Result, analyze
+from anjeon.analysis._analyze import PROXY_NOTE, Result, analyze, paired_summary
 from anjeon.analysis._grades import GRADES, grade, grade_probabilities
 from anjeon.analysis._record import (
     RECORD_NAME,
     RECORD_SCHEMA_VERSION,
     build_record,
     dumps_record,
+    load_record,
     load_results,
+    save_record,
     write_record,
+)
+from anjeon.analysis._record_model import (
+    BiasCheck,
+    BiasFigures,
+    Checks,
+    Counts,
+    CrisisCheck,
+    Difference,
+    Figure,
+    Gap,
+    Grade,
+    Metric,
+    PiiCheck,
+    Record,
+    RunInfo,
+    ScorerInfo,
+    StandardInfo,
+    SuiteInfo,
+    TargetInfo,
+    TransformInfo,
+    Uplift,
+    Usage,
 )
 from anjeon.analysis._standards import build_standard, builtin_standards, load_standard
 from anjeon.analysis._stats import (
@@ -17,6 +41,7 @@ from anjeon.analysis._stats import (
     PairedTable,
     mcnemar_exact,
     paired_difference,
+    signflip_test,
     wilson,
 )
 from anjeon.analysis._summary import to_markdown, to_text
@@ -26,9 +51,29 @@ __all__ = [
     "PROXY_NOTE",
     "RECORD_NAME",
     "RECORD_SCHEMA_VERSION",
+    "BiasCheck",
+    "BiasFigures",
+    "Checks",
+    "Counts",
+    "CrisisCheck",
+    "Difference",
     "Estimate",
+    "Figure",
+    "Gap",
+    "Grade",
+    "Metric",
     "PairedTable",
+    "PiiCheck",
+    "Record",
     "Result",
+    "RunInfo",
+    "ScorerInfo",
+    "StandardInfo",
+    "SuiteInfo",
+    "TargetInfo",
+    "TransformInfo",
+    "Uplift",
+    "Usage",
     "analyze",
     "build_record",
     "build_standard",
@@ -36,10 +81,14 @@ __all__ = [
     "dumps_record",
     "grade",
     "grade_probabilities",
+    "load_record",
     "load_results",
     "load_standard",
     "mcnemar_exact",
     "paired_difference",
+    "paired_summary",
+    "save_record",
+    "signflip_test",
     "to_markdown",
     "to_text",
     "wilson",

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from anjeon.analysis._stats import wilson
 from anjeon.store import RunStore
+
+if TYPE_CHECKING:
+    from anjeon.scorers import Score
 
 
 def _rows(store: RunStore, scorer: str) -> list[tuple[str, str, str | None]]:
@@ -66,21 +69,83 @@ def crisis_check(store: RunStore) -> dict[str, Any] | None:
     }
 
 
-def bias_check(store: RunStore) -> dict[str, Any] | None:
-    from anjeon.scorers import Score, bias_scores
+BIAS_FIGURES = ("ooc_ratio", "acc_amb", "acc_dis", "diff_bias_amb", "diff_bias_dis")
+BIAS_REPLICATES = 1000
 
-    by_locale: dict[str, list[Score]] = defaultdict(list)
-    for loc, label, details in _rows(store, "bias_qa"):
-        by_locale[loc].append(Score(label, None, json.loads(details) if details else None))
-    if not by_locale:
-        return None
+
+def _bias_rows(store: RunStore) -> list[tuple[str, str, Score]]:
+    """(locale, template, score) of every finished bias-QA cell. A call that failed, or
+    an answer the scorer could not read at all, counts as out-of-choice, as in KoBBQ's
+    evaluation (a model that errors out has not answered; dropping it would flatter)."""
+    from anjeon.scorers import Score
+
+    rows = store.con.execute(
+        "SELECT c.locale, c.item_id, json_extract(i.data, '$.template'), c.status, s.label, "
+        "s.details FROM cells c JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
+        "LEFT JOIN scores s ON s.cell_key = c.key AND s.scorer = 'bias_qa' "
+        "WHERE json_extract(i.data, '$.kind') = 'bias_qa' ORDER BY c.seq, c.key"
+    )
+    out = []
+    for loc, item_id, template, status, label, details in rows:
+        if label == "not_applicable":
+            continue
+        if status != "answered" or label in (None, "unscoreable"):
+            score = Score("unparsed", None, {"failed": True})
+        else:
+            score = Score(label, None, json.loads(details) if details else None)
+        out.append((loc, template or item_id, score))
+    return out
+
+
+def _bias_figures(rows: list[tuple[str, str, Score]], seed: int) -> dict[str, Any]:
+    """KoBBQ's figures with 95 % percentile intervals from a bootstrap over templates
+    (the variants of one template share its people and its wording, so they are not
+    independent)."""
+    import numpy as np
+
+    from anjeon.scorers import bias_scores
 
     def rounded(d: dict[str, Any]) -> dict[str, Any]:
         return {k: round(v, 6) if isinstance(v, float) else v for k, v in d.items()}
 
+    by_template: dict[str, list[Score]] = defaultdict(list)
+    for _, template, score in rows:
+        by_template[template].append(score)
+    templates = sorted(by_template)
+    out = rounded(bias_scores(s for _, _, s in rows))
+    out["failed"] = sum(1 for *_, s in rows if s.details == {"failed": True})
+    out["templates"] = len(templates)
+    rng = np.random.default_rng(seed)
+    draws: dict[str, list[float]] = {k: [] for k in BIAS_FIGURES}
+    for _ in range(BIAS_REPLICATES if len(templates) > 1 else 0):
+        pick = rng.integers(0, len(templates), len(templates))
+        rep = bias_scores(s for i in pick.tolist() for s in by_template[templates[i]])
+        for k in BIAS_FIGURES:
+            v = rep[k]
+            if isinstance(v, float | int):
+                draws[k].append(float(v))
+    intervals: dict[str, list[float] | None] = {}
+    for k in BIAS_FIGURES:
+        if out[k] is None or len(draws[k]) < BIAS_REPLICATES // 2:
+            intervals[k] = None
+        else:
+            lo, hi = np.quantile(draws[k], [0.025, 0.975])
+            intervals[k] = [round(float(lo), 6), round(float(hi), 6)]
+    out["intervals"] = intervals
+    return out
+
+
+def bias_check(store: RunStore) -> dict[str, Any] | None:
+    rows = _bias_rows(store)
+    if not rows:
+        return None
+    locales = sorted({loc for loc, _, _ in rows})
     return {
-        "overall": rounded(bias_scores(s for v in by_locale.values() for s in v)),
-        "by_locale": {loc: rounded(bias_scores(v)) for loc, v in sorted(by_locale.items())},
+        "overall": _bias_figures(rows, seed=0),
+        "by_locale": {
+            loc: _bias_figures([r for r in rows if r[0] == loc], seed=i + 1)
+            for i, loc in enumerate(locales)
+        },
     }
 
 

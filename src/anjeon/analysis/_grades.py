@@ -46,6 +46,11 @@ def ranked_probabilities(probs: dict[str, float]) -> list[tuple[str, float]]:
     return sorted(probs.items(), key=lambda kv: (-kv[1], GRADES.index(kv[0])))
 
 
+def most_probable(probs: dict[str, float]) -> str:
+    """The most probable grade (ties: the worse grade, so a tie never flatters)."""
+    return ranked_probabilities(probs)[0][0]
+
+
 def describe_probabilities(probs: dict[str, float]) -> str:
     """e.g. 'Good 82 % · Fair 18 %', most likely first."""
     return " · ".join(f"{g} {round(p * 100)} %" for g, p in ranked_probabilities(probs))

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from anjeon._errors import InputError
 from anjeon._version import __version__
 from anjeon.analysis._analyze import PROXY_NOTE, Result, analyze
 from anjeon.analysis._checks import checks
-from anjeon.analysis._standards import load_standard
+from anjeon.analysis._record_model import Record
+from anjeon.analysis._standards import NOT_GRADED, load_standard
 from anjeon.store import RunStore
 
 RECORD_NAME = "record.json"
@@ -25,21 +27,26 @@ RECORD_SCHEMA_VERSION = "1.0"
 _ITEM_FIELDS = ("hazard", "locale", "persona", "kind", "expected", "pair_id", "template")
 
 
-def load_results(store: RunStore, scorer: str = "refusal") -> Iterator[Result]:
+def load_results(
+    store: RunStore, scorer: str = "refusal", judged: Mapping[str, str] | None = None
+) -> Iterator[Result]:
     """One Result per finished cell, streamed; failed or unscored cells are
-    ``unscoreable``. Repeated values share one string, so 100,000 results stay small."""
+    ``unscoreable``. Repeated values share one string, so 100,000 results stay small.
+    ``judged``: the judges' decision per cell key when judges decide the run (a cell
+    they did not decide is ``undecided``)."""
     fields = ", ".join(f"json_extract(i.data, '$.{f}')" for f in _ITEM_FIELDS)
     rows = store.con.execute(
-        f"SELECT c.suite, c.item_id, c.transform, c.epoch, c.status, s.label, {fields} "
+        f"SELECT c.key, c.suite, c.item_id, c.transform, c.epoch, c.status, s.label, {fields} "
         "FROM cells c JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
         "LEFT JOIN scores s ON s.cell_key = c.key AND s.scorer = ? ORDER BY c.seq, c.key",
         (scorer,),
     )
     shared: dict[str, str] = {}
     share = shared.setdefault
-    for suite, item_id, transform, epoch, status, label, *it in rows:
+    for key, suite, item_id, transform, epoch, status, label, *it in rows:
         hazard, locale, persona, kind, expected, pair_id, template = it
         outcome = label if status == "answered" and label else "unscoreable"
+        decided = "" if judged is None else judged.get(key, "undecided")
         yield Result(
             item_id=f"{suite}:{item_id}",
             hazard=share(hazard, hazard),
@@ -52,6 +59,7 @@ def load_results(store: RunStore, scorer: str = "refusal") -> Iterator[Result]:
             transform=share(transform, transform),
             epoch=epoch,
             outcome=share(outcome, outcome),
+            judged=share(decided, decided),
         )
 
 
@@ -78,15 +86,23 @@ def _usage(con: sqlite3.Connection) -> dict[str, Any]:
     n, tin, tout, lat = con.execute(
         "SELECT count(*), sum(input_tokens), sum(output_tokens), avg(latency) FROM responses"
     ).fetchone()
+    requests, abandoned = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE outcome = 'abandoned') FROM requests"
+    ).fetchone()
     return {
         "responses": n,
         "input_tokens": tin or 0,
         "output_tokens": tout or 0,
         "mean_latency_s": None if lat is None else round(lat, 4),
+        "requests": requests,
+        "abandoned": abandoned,
     }
 
 
-def build_record(run_dir: Path, standard: str | Path | None = None) -> dict[str, Any]:
+def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
+    """The typed record of a run directory (scores and verdicts read from its store)."""
+    from anjeon.judges._section import decisions as judge_decisions
+    from anjeon.judges._section import judged_note, judging_section
     from anjeon.store import read_config, run_status, summarize
 
     cfg = read_config(run_dir)
@@ -96,7 +112,11 @@ def build_record(run_dir: Path, standard: str | Path | None = None) -> dict[str,
     try:
         con = store.con
         meta = store.meta()
-        analysis = analyze(load_results(store), std)
+        ensemble, decisions = judge_decisions(store)
+        results = list(load_results(store, judged=None if ensemble is None else decisions))
+        analysis = analyze(results, std)
+        judging = judging_section(store, run_dir, ensemble, results)
+        del results
         scorers = _scorer_info(con)
         usage = _usage(con)
         errors = store.error_kinds(terminal_only=True)
@@ -104,48 +124,99 @@ def build_record(run_dir: Path, standard: str | Path | None = None) -> dict[str,
     finally:
         store.close()
     target = cfg.get("target", {})
+    return Record.model_validate(
+        {
+            "schema_version": RECORD_SCHEMA_VERSION,
+            "anjeon_version": __version__,
+            "run": {
+                "id": cfg["run_id"],
+                "created": cfg.get("created"),
+                "finished": meta.get("finished"),
+                "status": run_status(meta),
+                "run_anjeon_version": cfg.get("anjeon_version"),
+            },
+            "target": {
+                "name": target.get("name"),
+                "provider": target.get("provider"),
+                "model": target.get("model"),
+                "kind": target.get("kind"),
+                "settings": target.get("settings", {}),
+            },
+            "suites": cfg.get("suites", []),
+            "transforms": cfg.get("transforms", []),
+            "epochs": cfg.get("epochs", 1),
+            "counts": {k: summary[k] for k in ("planned", "answered", "failed", "pending")},
+            "terminal_errors": errors,
+            "usage": usage,
+            "scorers": scorers,
+            "standard": None
+            if std is None
+            else {k: std[k] for k in ("id", "version", "description", "kind")},
+            **_headline(std, analysis["grades"]),
+            "notes": [PROXY_NOTE if ensemble is None else judged_note(ensemble)],
+            "metrics": analysis["metrics"],
+            "gaps": analysis["gaps"],
+            "uplift": analysis["uplift"],
+            "grades": analysis["grades"],
+            "checks": specialised,
+            "judging": judging,
+        }
+    )
+
+
+def _headline(std: dict[str, Any] | None, grades: list[dict[str, Any]]) -> dict[str, Any]:
+    """The pooled overall grade, or null with the reason there is none."""
+    overall = next((g for g in grades if not g["group"]), None)
+    if overall is not None:
+        return {"grade": overall["grade"], "grade_reason": None}
+    if std is None:
+        return {"grade": None, "grade_reason": NOT_GRADED}
     return {
-        "schema_version": RECORD_SCHEMA_VERSION,
-        "anjeon_version": __version__,
-        "run": {
-            "id": cfg["run_id"],
-            "created": cfg.get("created"),
-            "finished": meta.get("finished"),
-            "status": run_status(meta),
-            "run_anjeon_version": cfg.get("anjeon_version"),
-        },
-        "target": {
-            "name": target.get("name"),
-            "provider": target.get("provider"),
-            "model": target.get("model"),
-            "kind": target.get("kind"),
-            "settings": target.get("settings", {}),
-        },
-        "suites": cfg.get("suites", []),
-        "transforms": cfg.get("transforms", []),
-        "epochs": cfg.get("epochs", 1),
-        "counts": {k: summary[k] for k in ("planned", "answered", "failed", "pending")},
-        "terminal_errors": errors,
-        "usage": usage,
-        "scorers": scorers,
-        "standard": None if std is None else {k: std[k] for k in ("id", "version", "description")},
-        "notes": [PROXY_NOTE],
-        "metrics": analysis["metrics"],
-        "gaps": analysis["gaps"],
-        "uplift": analysis["uplift"],
-        "grades": analysis["grades"],
-        "checks": specialised,
+        "grade": None,
+        "grade_reason": f"not graded — the standard {std['id']} has no reference rate for "
+        "the hazards graded in this run (or no graded answers)",
     }
 
 
-def dumps_record(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+def dumps_record(record: Record | dict[str, Any]) -> str:
+    """record.json's text: the same record always gives the same bytes."""
+    data = record.model_dump() if isinstance(record, Record) else record
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_record(run_dir: Path, standard: str | Path | None = None) -> Path:
-    record = build_record(run_dir, standard)
+def load_record(source: Path | str | dict[str, Any] | Record) -> Record:
+    """A Record from a record.json path, a run directory, its parsed JSON or a Record."""
+    if isinstance(source, Record):
+        return source
+    if isinstance(source, dict):
+        return Record.model_validate(source)
+    path = Path(source)
+    if path.is_dir():
+        path = path / RECORD_NAME
+    return Record.model_validate_json(path.read_bytes())
+
+
+def save_record(run_dir: Path, record: Record) -> Path:
+    """Write ``record.json`` into the run directory (atomically); returns its path.
+    A record of answered cells is never replaced by one with none (a damaged or
+    replaced run.db): that is an InputError naming the file."""
     path = run_dir / RECORD_NAME
+    if not record.counts.answered and path.is_file():
+        try:
+            had = int(json.loads(path.read_bytes())["counts"]["answered"])
+        except (OSError, ValueError, KeyError, TypeError):
+            had = 0
+        if had:
+            raise InputError(
+                f"{path}: kept as it is: it has {had} answered cells and the store now has "
+                "none (is run.db damaged or replaced?)"
+            )
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(dumps_record(record), encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+def write_record(run_dir: Path, standard: str | Path | None = None) -> Path:
+    """Build the run's record and write it as ``record.json``."""
+    return save_record(run_dir, build_record(run_dir, standard))

@@ -9,7 +9,8 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from anjeon._errors import InputError
+from anjeon import _exitcodes
+from anjeon._errors import InputError, StorageError
 from anjeon._version import __version__
 
 # command modules, in help order; each defines register(app)
@@ -23,6 +24,8 @@ MODULES = (
     "_transforms",
     "_report",
     "_classify",
+    "_judge",
+    "_interop",
 )
 
 
@@ -30,14 +33,26 @@ class _Root(TyperGroup):
     """Bad input anywhere below prints every problem and exits with code 2."""
 
     def invoke(self, ctx: Any) -> Any:
+        from anjeon.store._lock import RunLocked, release_all
+
         try:
             return super().invoke(ctx)
+        except RunLocked as e:
+            typer.echo(f"error: {e}", err=True)
+            ctx.exit(_exitcodes.LOCKED)
         except InputError as e:
+            from anjeon.cli._common import as_flags
+
             for p in e.problems:
-                typer.echo(f"error: {p}", err=True)
+                typer.echo(f"error: {as_flags(str(p))}", err=True)
             if len(e.problems) > 1:
                 typer.echo(f"{len(e.problems)} problems; nothing was written.", err=True)
-            ctx.exit(2)
+            ctx.exit(_exitcodes.INPUT)
+        except StorageError as e:
+            typer.echo(f"error: {e}", err=True)
+            ctx.exit(_exitcodes.STORAGE)
+        finally:
+            release_all()  # the command's run locks end with it
 
 
 app = typer.Typer(

@@ -41,3 +41,24 @@ def print_table(title: str | None, columns: list[str], rows: list[list[Any]]) ->
     for r in rows:
         table.add_row(*["" if v is None else str(v) for v in r])
     Console().print(table)
+
+
+# library parameter -> CLI flag, where the flag is not simply --the-name (the library's
+# errors name parameters in backticks; the CLI shows its flags instead, here only)
+FLAGS = {
+    "suites": "--suite",
+    "transform_sets": "--transform-set",
+    "references": "--reference",
+    "out": "--out",
+}
+
+
+def as_flags(message: str) -> str:
+    """``"`epochs` must be at least 1"`` -> ``"--epochs must be at least 1"``."""
+    import re
+
+    def flag(m: re.Match[str]) -> str:
+        name = m.group(1)
+        return FLAGS.get(name, "--" + name.replace("_", "-"))
+
+    return re.sub(r"`([a-z][a-z0-9_]*)`", flag, message)

@@ -8,34 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from anjeon._errors import InputError
-
 if TYPE_CHECKING:
-    from anjeon.engine import RunOutcome
+    from anjeon import RunResult
 
-EXIT_STOPPED = 3  # the server refused the credentials; the run is resumable
-EXIT_INTERRUPTED = 130
-
-# flags that define what is run; with --resume the run's own config decides them
-_DEFINING = (
-    "suite",
-    "model",
-    "base_url",
-    "api_key_env",
-    "epochs",
-    "limit",
-    "temperature",
-    "max_tokens",
-    "top_p",
-    "seed",
-    "stop",
-    "system",
-    "transforms",
-    "attacker",
-    "attacker_base_url",
-    "attacker_api_key_env",
-    "attacker_temperature",
-)
+from anjeon._exitcodes import FAILED_CELLS as EXIT_FAILED_CELLS
+from anjeon._exitcodes import INTERRUPTED as EXIT_INTERRUPTED
+from anjeon._exitcodes import STOPPED as EXIT_STOPPED
 
 
 def register(app: typer.Typer) -> None:
@@ -87,159 +65,150 @@ def run(
     tpm: float = typer.Option(None, help="Tokens per minute limit."),
     max_retries: int = typer.Option(None, help="Retries of a failed request [default: 5]."),
     backoff: float = typer.Option(None, help="First retry wait in seconds [default: 1]."),
-    runs_dir: Path = typer.Option(Path("runs"), help="Where run directories go."),
+    retry_after_max: float = typer.Option(
+        None, help="Longest wait honoured from a server's Retry-After, seconds [default: 300]."
+    ),
+    max_answer_chars: int = typer.Option(
+        None,
+        help="Cut longer answers here, flagged finish_reason anjeon_truncated [default: 200000].",
+    ),
+    runs_dir: Path = typer.Option(None, help="Where run directories go [default: runs]."),
     resume: Path = typer.Option(None, help="Continue this run directory."),
     new: bool = typer.Option(False, "--new", help="Start a new run even if one can resume."),
-    retry_failed: bool = typer.Option(False, help="On resume, run failed cells again."),
-    score: bool = typer.Option(True, "--score/--no-score", help="Score refusals inline."),
+    retry_failed: bool = typer.Option(
+        False, help="Ask failed cells again (of the run resumed, by --resume or by rerunning)."
+    ),
+    score: bool = typer.Option(
+        None, "--score/--no-score", help="Score refusals inline [default: score]."
+    ),
     standard: str | None = typer.Option(
         None, "--standard", help="Reference standard for grades: a built-in id or a file."
     ),
     report: bool = typer.Option(
-        True, "--report/--no-report", help="Write record.json and report.html at the end."
+        None,
+        "--report/--no-report",
+        help="Write record.json and report.html at the end [default: report].",
+    ),
+    config: Path = typer.Option(
+        None,
+        "--config",
+        "-c",
+        help="An assessment file (YAML) with these settings; flags override it.",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    judge: list[str] = typer.Option(
+        [],
+        "--judge",
+        help="Judge the answers with PROTOCOL:PROVIDER/MODEL[@URL] (repeatable: an "
+        "ensemble); the judged rate is then the violation rate. See docs/judges.md.",
+    ),
+    judge_base_url: str = typer.Option(None, help="Server URL of the judges."),
+    judge_api_key_env: str = typer.Option(None, help="Environment variable with their key."),
+    cascade: bool | None = typer.Option(
+        None, "--cascade/--no-cascade", help="Clear refusals skip the judge [default: on]."
+    ),
+    cascade_audit: float | None = typer.Option(
+        None, "--cascade-audit", help="Percent of cascade-skipped cells judged anyway."
+    ),
+    judge_min_valid: int = typer.Option(
+        None, help="Valid verdicts a cell needs to be decided [default: a majority]."
+    ),
+    judge_max_connections: int | None = typer.Option(
+        None, help="Concurrent judge requests [default: 8]."
+    ),
 ) -> None:
     """Run suites against a target. The last line printed is the run directory."""
-    from anjeon.engine import EngineConfig, RunSpec, prepare, spec_from_config
-    from anjeon.store import find_run, read_config
-    from anjeon.targets import GenerateConfig, TargetSettings
+    import sys
 
-    given = {k: v for k, v in locals().items() if k in _DEFINING and v not in (None, [], ())}
-    eng_given = {
-        k: v
-        for k, v in {
-            "max_connections": max_connections,
-            "rpm": rpm,
-            "tpm": tpm,
-            "max_retries": max_retries,
-            "backoff_base": backoff,
-        }.items()
-        if v is not None
-    }
-    if resume is not None:
-        conflicts = sorted("--" + k.replace("_", "-") for k in given)
-        if new:
-            conflicts.append("--new")
-        if conflicts:
-            raise InputError(
-                f"--resume takes the run's own config; it conflicts with {', '.join(conflicts)}"
-            )
-        run_dir = find_run(resume, runs_dir)
-        cfg = read_config(run_dir)
-        recorded = EngineConfig(**cfg.get("engine", {}))
-        engine = EngineConfig(**{**recorded.__dict__, **eng_given})
-        spec = spec_from_config(cfg, run_dir.parent, engine)
-        if timeout is not None:
-            spec.gen = GenerateConfig(**{**spec.gen.__dict__, "timeout": timeout})
-            spec.attacker_gen = GenerateConfig(**{**spec.attacker_gen.__dict__, "timeout": timeout})
-        spec.score = score
-        if standard is not None:
-            spec.standard = standard
-    else:
-        if retry_failed:
-            raise InputError("--retry-failed goes with --resume")
-        if not suite or not model:
-            missing = [n for n, v in (("--suite", suite), ("--model", model)) if not v]
-            raise InputError(f"missing {' and '.join(missing)} (or --resume RUN_DIR)")
-        if attacker is None:
-            orphans = [f"--{k.replace('_', '-')}" for k in given if k.startswith("attacker_")]
-            if orphans:
-                raise InputError(f"{', '.join(orphans)} goes with --attacker PROVIDER/MODEL")
-        run_dir = None
-        engine = EngineConfig(**eng_given)
-        gen = GenerateConfig(
+    import anjeon
+
+    progress: _Progress | _Lines | None = None
+    if not quiet:
+        # a bar only where someone watches; logs and CI get a line every few seconds
+        progress = _Progress() if sys.stderr.isatty() else _Lines()
+    try:
+        result = anjeon.run(
+            suites=suite,
+            model=model,
+            base_url=base_url,
+            api_key_env=api_key_env,
+            epochs=epochs,
+            limit=limit,
+            transforms=transforms,
+            transform_sets=transform_set,
+            attacker=attacker,
+            attacker_base_url=attacker_base_url,
+            attacker_api_key_env=attacker_api_key_env,
+            attacker_temperature=attacker_temperature,
             temperature=temperature,
             max_tokens=max_tokens,
             top_p=top_p,
             seed=seed,
-            stop=tuple(stop),
+            stop=stop,
             system=system,
-            timeout=timeout if timeout is not None else 120.0,
-        )
-        spec = RunSpec(
-            suites=list(suite),
-            model=model,
-            settings=TargetSettings(base_url, api_key_env, engine.max_connections),
-            gen=gen,
-            transforms=_transform_specs(transforms, transform_set),
-            epochs=epochs if epochs is not None else 1,
-            limit=limit,
-            engine=engine,
+            timeout=timeout,
+            max_connections=max_connections,
+            rpm=rpm,
+            tpm=tpm,
+            max_retries=max_retries,
+            backoff=backoff,
+            retry_after_max=retry_after_max,
+            max_answer_chars=max_answer_chars,
             runs_dir=runs_dir,
+            resume=resume,
+            new=new,
+            retry_failed=retry_failed,
             score=score,
             standard=standard,
-            attacker=attacker,
-            attacker_settings=TargetSettings(
-                attacker_base_url, attacker_api_key_env, engine.max_connections
-            ),
-            attacker_gen=GenerateConfig(
-                temperature=0.0 if attacker_temperature is None else attacker_temperature,
-                timeout=gen.timeout,
-            ),
-        )
-    outcome = _execute(prepare(spec), run_dir, new, retry_failed, quiet)
-    if report:
-        # after the run, with the suites released: scoring, the record and the report
-        # read everything back from the store, so the process never holds both
-        import gc
-
-        from anjeon.report import write_record_and_report
-
-        gc.unfreeze()
-        gc.collect()
-        write_record_and_report(outcome.run_dir)
-    _summary(outcome)
-
-
-def _transform_specs(spec: str | None, sets: list[str]) -> list[Any]:
-    """The baseline plus what --transforms / --transform-set name (``anjeon.transforms``
-    parses both; duplicates are dropped, order kept)."""
-    from anjeon.engine import NO_TRANSFORM, TransformSpec
-
-    out = [TransformSpec(NO_TRANSFORM)]
-    if not spec and not sets:
-        return out
-    try:
-        from anjeon.transforms import parse_spec
-    except ImportError:
-        raise InputError("--transforms needs anjeon.transforms, not installed here") from None
-    parsed = parse_spec(",".join([*sets, spec or ""]))
-    for p in parsed:
-        t = TransformSpec(p.name, dict(p.params))
-        if t not in out:
-            out.append(t)
-    return out
-
-
-def _execute(
-    prepared: Any, run_dir: Path | None, new: bool, retry_failed: bool, quiet: bool
-) -> RunOutcome:
-    import asyncio
-    import gc
-
-    from anjeon.engine import execute
-
-    # the loaded suites live for the whole run: move them out of the cyclic GC's
-    # generations, which would otherwise re-traverse every item on each full pass
-    # (``run`` unfreezes once the engine is done)
-    gc.collect()
-    gc.freeze()
-    progress = None if quiet else _Progress()
-    try:
-        return asyncio.run(
-            execute(
-                prepared,
-                resume=run_dir,
-                new=new,
-                retry_failed=retry_failed,
-                on_start=progress.start if progress else _announce,
-                on_progress=progress.update if progress else None,
-            )
+            report=report,
+            config=config,
+            on_start=progress.start if progress else _announce,
+            on_progress=progress.update if progress else None,
+            handle_signals=True,
+            judges=judge,
+            judge_base_url=judge_base_url,
+            judge_api_key_env=judge_api_key_env,
+            cascade=cascade,
+            cascade_audit=cascade_audit,
+            judge_min_valid=judge_min_valid,
+            judge_max_connections=judge_max_connections,
         )
     finally:
         if progress is not None:
             progress.close()
+    _summary(result)
+
+
+class _Lines:
+    """Progress as plain lines on stderr every few seconds (stderr is not a terminal)."""
+
+    EVERY = 5.0
+
+    def __init__(self) -> None:
+        self._planned = self._base = 0
+        self._t0 = self._last = 0.0
+
+    def start(self, run_dir: Path, planned: int, done: int) -> None:
+        _announce(run_dir, planned, done)
+        self._planned, self._base = planned, done
+        self._t0 = self._last = time.perf_counter()
+
+    def update(self, answered: int, failed: int, errors: int) -> None:
+        now = time.perf_counter()
+        if now - self._last < self.EVERY:
+            return
+        self._last = now
+        n = answered + failed
+        rate = n / (now - self._t0) if now > self._t0 else 0.0
+        typer.echo(
+            f"progress: {self._base + n:,} of {self._planned:,} cells "
+            f"({answered:,} answered, {failed:,} failed this session; request errors "
+            f"{errors:,}), {rate:,.1f} cells/s",
+            err=True,
+        )
+
+    def close(self) -> None:
+        return None
 
 
 def _announce(run_dir: Path, planned: int, done: int) -> None:
@@ -298,42 +267,81 @@ class _Progress:
             self._bar.stop()
 
 
-def _summary(outcome: RunOutcome) -> None:
-    from anjeon.store import RunStore
+def _summary(result: RunResult) -> None:
+    from anjeon._redact import server_text
 
-    r = outcome.result
-    store = RunStore.open(outcome.run_dir)
-    try:
-        counts = store.counts()
-        labels = store.score_labels()
-    finally:
-        store.close()
     typer.echo(
-        f"{outcome.status}: {counts['answered']} answered, {counts['failed']} failed, "
-        f"{max(0, outcome.planned - counts['answered'] - counts['failed'])} pending "
-        f"of {outcome.planned} cells ({r.requests} requests this session)"
+        f"{result.status}: {result.answered} answered, {result.failed} failed, "
+        f"{result.pending} pending of {result.planned} cells "
+        f"({result.requests} requests this session"
+        + (f", {result.abandoned} abandoned in flight" if result.abandoned else "")
+        + ")"
     )
-    if r.error_kinds:
+    if result.error_kinds:
         typer.echo(
-            "request errors: " + ", ".join(f"{k} {n}" for k, n in sorted(r.error_kinds.items()))
+            "request errors: "
+            + ", ".join(f"{k} {n}" for k, n in sorted(result.error_kinds.items()))
         )
-    record = outcome.run_dir / "record.json"
-    if record.is_file():
-        import json
-
+    for o in result.judging:
+        typer.echo(
+            f"judge {o.judge}: {o.judged} judged ({o.result.judge_errors} judge errors), "
+            f"{o.cascade_skipped} clear refusals not sent (cascade)"
+            + (f", {o.audited} audited" if o.audited else "")
+        )
+    if result.record is not None:
         from anjeon.analysis import to_text
 
-        typer.echo("\n" + to_text(json.loads(record.read_text(encoding="utf-8"))))
+        typer.echo("\n" + to_text(result.record))
     else:
-        for scorer, by_label in labels.items():
+        for scorer, by_label in result.score_labels.items():
             typer.echo(f"{scorer}: " + ", ".join(f"{k} {n}" for k, n in by_label.items()))
-    if outcome.status == "stopped":
-        typer.echo(f"error: stopped early: {r.message}", err=True)
-        typer.echo(f"fix the credentials, then: anjeon run --resume {outcome.run_dir}", err=True)
-    elif outcome.status == "interrupted":
-        typer.echo(f"interrupted; continue with: anjeon run --resume {outcome.run_dir}", err=True)
-    typer.echo(str(outcome.run_dir))
-    if outcome.status == "stopped":
+    if result.failed and result.top_errors:
+        typer.echo("failed cells, by cause (the server's own words):", err=True)
+        for kind, status, n, message in result.top_errors:
+            what = f"{kind} (HTTP {status})" if status else kind
+            typer.echo(f"  {n:>6}  {what}: {server_text(message, limit=240)}", err=True)
+    if result.status == "stopped":
+        why = server_text(result.message or "", limit=400)
+        typer.echo(f"error: stopped early: {why}", err=True)
+        if result.stop_reason == "failing":
+            typer.echo(
+                f"the first {result.requests} requests all failed the same way; nothing "
+                "more was sent.",
+                err=True,
+            )
+            hint = _model_hint(result)
+            if hint:
+                typer.echo(hint, err=True)
+            typer.echo(
+                "fix the cause, then rerun the same command (or anjeon run --resume "
+                f"{result.run_dir})",
+                err=True,
+            )
+        else:
+            typer.echo(f"fix the credentials, then: anjeon run --resume {result.run_dir}", err=True)
+    elif result.status == "interrupted":
+        typer.echo(f"interrupted; continue with: anjeon run --resume {result.run_dir}", err=True)
+    elif result.failed:
+        typer.echo(
+            f"{result.failed} cells failed; once the cause is fixed: anjeon run --resume "
+            f"{result.run_dir} --retry-failed",
+            err=True,
+        )
+    typer.echo(str(result.run_dir))
+    if result.status == "stopped":
         raise typer.Exit(EXIT_STOPPED)
-    if outcome.status == "interrupted":
+    if result.status == "interrupted":
         raise typer.Exit(EXIT_INTERRUPTED)
+    if result.failed:
+        raise typer.Exit(EXIT_FAILED_CELLS)
+
+
+def _model_hint(result: RunResult) -> str | None:
+    """For a 404 on every request: the models the server lists, when it lists any."""
+    if result.stop_status != 404:
+        return None
+    if result.listed_models is None:
+        return "the server has no model list (GET /models); check the model name"
+    offer = ", ".join(result.listed_models[:20])
+    more = " …" if len(result.listed_models) > 20 else ""
+    return f"a wrong model name? the server offers: {offer or 'none'}{more}"

@@ -30,16 +30,19 @@ def list_(runs_dir: Path = RUNS_DIR_OPTION, fmt: Format = FORMAT_OPTION) -> None
         [
             r["run_id"],
             r["status"],
-            r["model"],
-            ", ".join(r["suites"]),
-            r["planned"],
-            r["answered"],
-            r["failed"],
+            r["model"] or "-",
+            ", ".join(r["suites"]) or "-",
+            "-" if r["planned"] is None else r["planned"],
+            "-" if r["answered"] is None else r["answered"],
+            "-" if r["failed"] is None else r["failed"],
         ]
         for r in runs
     ]
     cols = ["run", "status", "model", "suites", "planned", "answered", "failed"]
     print_table(f"Runs in {runs_dir}", cols, rows)
+    for r in runs:
+        if r["status"] == "damaged":
+            typer.echo(f"damaged: {r['error']}", err=True)
 
 
 @runs_app.command("show")

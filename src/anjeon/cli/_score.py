@@ -25,34 +25,81 @@ def score(
     force: bool = typer.Option(False, "--force", help="Re-score cells already scored."),
     runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Where run ids are looked up."),
     record: bool = typer.Option(True, "--record/--no-record", help="Rewrite record.json."),
+    judge: list[str] = typer.Option(
+        [],
+        "--judge",
+        help="Judge the run with PROTOCOL:PROVIDER/MODEL[@URL] (repeatable: an ensemble); "
+        "the target is not called. The judges given decide the violation rate.",
+    ),
+    judge_base_url: str = typer.Option(None, help="Server URL of the judges."),
+    judge_api_key_env: str = typer.Option(None, help="Environment variable with their key."),
+    cascade: bool = typer.Option(
+        True, "--cascade/--no-cascade", help="Clear refusals skip the judge (default on)."
+    ),
+    cascade_audit: float = typer.Option(
+        0.0, "--cascade-audit", help="Percent of cascade-skipped cells judged anyway."
+    ),
+    judge_min_valid: int = typer.Option(
+        None, help="Valid verdicts a cell needs to be decided [default: a majority]."
+    ),
+    judge_max_connections: int = typer.Option(8, help="Concurrent judge requests."),
 ) -> None:
     """Score a finished run from its store, then rewrite its record.json."""
-    from anjeon.analysis import write_record
-    from anjeon.scorers import score_run
+    import anjeon
+    from anjeon.analysis import RECORD_NAME
     from anjeon.store import find_run
 
     run_dir = find_run(run, runs_dir)
     names = [s.strip() for s in scorers.split(",") if s.strip()] if scorers else None
-    done = score_run(run_dir, names, force=force)
+    # the record is written once, after the judges (when there are any)
+    done = anjeon.score(run_dir, names, force=force, record=record and not judge, runs_dir=None)
     for name, n in done.items():
         typer.echo(f"{name}: {n} cells scored" if n else f"{name}: up to date", err=True)
+    code = 0
+    if judge:
+        from anjeon.cli._judge import run_judges
+
+        code = run_judges(
+            run_dir,
+            judge,
+            base_url=judge_base_url,
+            api_key_env=judge_api_key_env,
+            cascade=cascade,
+            audit=cascade_audit,
+            min_valid=judge_min_valid,
+            max_connections=judge_max_connections,
+        )
     if record:
-        typer.echo(str(write_record(run_dir)))
+        if judge:
+            anjeon.record(run_dir, write=True, runs_dir=None)
+        typer.echo(str(run_dir / RECORD_NAME))
+    if code:
+        raise typer.Exit(code)
 
 
 @standard_app.command("build")
 def build(
-    runs: list[str] = typer.Argument(..., help="Runs of the chosen reference systems."),
+    runs: list[str] = typer.Argument(..., help="Runs of the chosen reference models."),
     id: str = typer.Option(..., "--id", help="The standard's id, e.g. my-institute-ref."),
     version: str = typer.Option("1.0", "--version", help="The standard's version."),
     description: str = typer.Option("", "--description", help="What it is built from, and why."),
     combine: str = typer.Option("max", "--combine", help="max (default) or mean, per hazard."),
+    kind: str = typer.Option(
+        "reference",
+        "--kind",
+        help="reference (runs of reference models) or floor (a naive system's bar).",
+    ),
+    min_items: int = typer.Option(
+        20, "--min-items", min=1, help="Refuse a reference rate from fewer graded items."
+    ),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="File to write (default stdout)."
     ),
     runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Where run ids are looked up."),
 ) -> None:
-    """Make a reference standard (unsafe rate per hazard) from runs of reference models."""
+    """Make a reference standard from runs of reference models: per locale and hazard,
+    the violation rate (a refusal-based proxy until a judge is used) on untransformed
+    prompts. Grades divide a model's rate by these."""
     import json
 
     from anjeon._errors import InputError
@@ -61,8 +108,20 @@ def build(
 
     if combine not in ("max", "mean"):
         raise InputError(f"--combine: expected max or mean, got {combine!r}")
+    if kind not in ("reference", "floor"):
+        raise InputError(f"--kind: expected reference or floor, got {kind!r}")
     dirs = [find_run(r, runs_dir) for r in runs]
-    std = build_standard(dirs, id, version, description, "max" if combine == "max" else "mean")
+    std = build_standard(
+        dirs,
+        id,
+        version,
+        description,
+        "max" if combine == "max" else "mean",
+        kind="floor" if kind == "floor" else "reference",
+        min_items=min_items,
+    )
+    for r in std["refused"]:
+        typer.echo(f"refused: {r['locale']}/{r['hazard']}: {r['reason']}; not graded", err=True)
     if output is None:
         emit_json(std)
     else:
@@ -78,4 +137,5 @@ def list_() -> None:
     for sid in builtin_standards():
         std = load_standard(sid)
         assert std is not None
-        typer.echo(f"{sid}: {std['description']}")
+        label = " [floor]" if std["kind"] == "floor" else ""
+        typer.echo(f"{sid}{label}: {std['description']}")

@@ -105,3 +105,41 @@ def validate(
         emit_json({"valid": True, **suite_info(s)})
     else:
         typer.echo(f"ok: {s.id} {s.version}, {len(s.items)} items, sha256 {s.sha256}")
+
+
+@suites_app.command("import")
+def import_(
+    fmt: str = typer.Argument(
+        ..., metavar="FORMAT", help="xstest, kobbq, multijail, kosbi, square, harmbench, ..."
+    ),
+    file: Path = typer.Argument(..., help="The data set's file, as its authors publish it."),
+    out: Path = typer.Option(..., "--out", "-o", help="The suite folder to write (new)."),
+    languages: str = typer.Option(
+        "", "--languages", help="multijail: comma-separated columns (default ko,en)."
+    ),
+    maps: list[str] = typer.Option(
+        [], "--map", help="SOURCE_VALUE=HAZARD: add to or override the hazard mapping."
+    ),
+    completions: list[Path] = typer.Option(
+        [], "--completions", help="xstest: completions CSVs, written as refusal gold files."
+    ),
+    fmt_out: Format = FORMAT_OPTION,
+) -> None:
+    """Import a published data set as a suite folder (and gold files for judges).
+    Bad input: every problem as FILE:LINE: field: problem, exit code 2, nothing written."""
+    from anjeon.interop import import_suite, parse_map
+
+    langs = [x.strip() for x in languages.split(",") if x.strip()]
+    result = import_suite(
+        fmt, file, out, languages=langs, mapping=parse_map(maps), completions=completions
+    )
+    if fmt_out is Format.json:
+        emit_json(result)
+        return
+    typer.echo(
+        f"ok: {result['suite']} {result['version']}, {result['items']} items → {result['path']}"
+    )
+    for name, n in result["gold"].items():
+        typer.echo(f"gold: {n} labelled lines → {Path(result['path']) / 'gold' / name}")
+    for why, n in result["skipped"].items():
+        typer.echo(f"skipped: {n} ({why})")

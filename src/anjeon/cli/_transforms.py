@@ -111,10 +111,11 @@ def recovery(
 ) -> None:
     """How much normalize_ko recovers of each transform's output (offline transforms)."""
     from anjeon.suites import resolve_suite
+    from anjeon.targets import keyword_hit
     from anjeon.transforms._recovery import measure_recovery
 
     items = [it for s in suite for it in resolve_suite(s).items]
-    rows = measure_recovery(items, seed=seed, keyboard=keyboard)
+    rows = measure_recovery(items, keyword_hit, seed=seed, keyboard=keyboard)
     if fmt is Format.json:
         emit_json(rows)
         return

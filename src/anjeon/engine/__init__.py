@@ -1,14 +1,12 @@
 """The engine: the plan (items x transforms x epochs) run against a target with bounded
 concurrency, retries, rate limits and one batching writer into the run store."""
 
-from anjeon.engine._attack import Rewriter
+from anjeon.engine._attack import Rewriter, chat_from_target
 from anjeon.engine._engine import Engine, EngineConfig, EngineResult
-from anjeon.engine._hooks import add_run_end_hook, on_run_end, remove_run_end_hook
 from anjeon.engine._plan import (
     NO_TRANSFORM,
     Cell,
     Pending,
-    TransformSpec,
     cell_key,
     count_cells,
     iter_cells,
@@ -23,6 +21,7 @@ from anjeon.engine._run import (
     spec_from_config,
 )
 from anjeon.engine._scoring import inline_scorer
+from anjeon.transforms import TransformSpec
 
 __all__ = [
     "NO_TRANSFORM",
@@ -36,15 +35,13 @@ __all__ = [
     "RunOutcome",
     "RunSpec",
     "TransformSpec",
-    "add_run_end_hook",
     "cell_key",
+    "chat_from_target",
     "count_cells",
     "execute",
     "inline_scorer",
     "iter_cells",
-    "on_run_end",
     "prepare",
-    "remove_run_end_hook",
     "spec_from_config",
     "to_messages",
 ]

@@ -9,15 +9,14 @@ are ``TargetError``s, so the engine records and retries them like the target's o
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from anjeon.engine._plan import Cell, prompt_json, to_messages
 from anjeon.store._store import RewriteRow
 from anjeon.suites import Message
 from anjeon.targets import Target, TargetError
+from anjeon.transforms import Chat, apply_async
 
 #: Computes the pending transform of a cell in place and returns the row to store.
 RewriteFn = Callable[[Cell], Awaitable[RewriteRow]]
@@ -32,7 +31,6 @@ class Rewriter:
 
     def __init__(self, attacker: Target, target: Target, system: str | None) -> None:
         self.attacker, self.target, self.system = attacker, target, system
-        self._apply: Any = importlib.import_module("anjeon.transforms").apply_async
 
     async def __call__(self, cell: Cell) -> RewriteRow:
         pending = cell.pending
@@ -68,7 +66,7 @@ class Rewriter:
         spec = pending.spec
         t0 = time.perf_counter()
         try:
-            item = await self._apply(
+            item = await apply_async(
                 spec.name, spec.params, cell.item, pending.seed, attacker=attacker, target=target
             )
         except TargetError:
@@ -90,3 +88,14 @@ class Rewriter:
             latency,
             time.time(),
         )
+
+
+def chat_from_target(target: Target, cell: str = "transform") -> Chat:
+    """A target (already started) as a transform's chat function: messages in, text out."""
+
+    async def chat(messages: list[Message]) -> str:
+        wire = [{"role": m.role, "content": m.content} for m in messages]
+        reply = await target.generate(wire, cell)
+        return reply.text or ""
+
+    return chat

@@ -7,33 +7,17 @@ connection in memory, not the whole plan.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from anjeon._errors import InputError
 from anjeon.suites import Item, Message, Suite
 from anjeon.targets import GenerateConfig, Messages
+from anjeon.transforms import TransformSpec, applies_to, apply, check_spec, transforms
 
 NO_TRANSFORM = "none"
-
-
-@dataclass(frozen=True)
-class TransformSpec:
-    name: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def params_json(self) -> str:
-        return json.dumps(self.params, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-    def frozen(self) -> tuple[str, str]:
-        return self.name, self.params_json
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "params": dict(self.params)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,55 +103,31 @@ def to_messages(item: Item, system: str | None) -> Messages:
 
 
 def apply_transform(spec: TransformSpec, item: Item, seed: int) -> Item:
-    """Look the transform up lazily: ``anjeon.transforms.apply(name, params, item, seed)``."""
-    transforms: Any = importlib.import_module("anjeon.transforms")
-    result: Item = transforms.apply(spec.name, spec.params, item, seed)
-    return result
-
-
-def _transforms_module() -> Any:
-    try:
-        return importlib.import_module("anjeon.transforms")
-    except ImportError:
-        raise InputError("transforms are not available in this installation") from None
+    return apply(spec.name, spec.params, item, seed)
 
 
 def needs_model(spec: TransformSpec) -> bool:
     """Whether the transform needs an attacker model (paraphrase, translate-pivot, …)."""
     if spec.name == NO_TRANSFORM:
         return False
-    return bool(_transforms_module().transforms.entry(spec.name).meta.get("needs_model"))
+    return bool(transforms.entry(spec.name).meta.get("needs_model"))
 
 
 def check_transforms(specs: Sequence[TransformSpec], *, attacker: bool = False) -> None:
-    """Unknown transforms, unknown parameters and, without an attacker, transforms that
-    need one are bad input, caught before the run starts."""
-    named = [s for s in specs if s.name != NO_TRANSFORM]
-    if not named:
-        return
-    mod = _transforms_module()
-    for s in named:
-        if s.name not in mod.transforms:
-            known = ", ".join(mod.transforms.names())
-            raise InputError(f"unknown transform {s.name!r}; known: {known}")
-        entry = mod.transforms.entry(s.name)
-        unknown = sorted(set(s.params) - set(mod.params_of(entry)))
-        if unknown:
-            raise InputError(f"transform {s.name!r}: unknown parameter {unknown[0]!r}")
-        if entry.meta.get("needs_model") and not attacker:
+    """Unknown transforms or parameters (``anjeon.transforms`` decides) and, without an
+    attacker, transforms that need one are bad input, caught before the run starts."""
+    for s in specs:
+        if s.name != NO_TRANSFORM and check_spec(s) and not attacker:
             raise InputError(
-                f"transform {s.name!r} needs an attacker model: give --attacker "
-                "PROVIDER/MODEL (e.g. --attacker openai/gpt-4o-mini)"
+                f"transform {s.name!r} needs an attacker model: give `attacker` "
+                "PROVIDER/MODEL (e.g. openai/gpt-4o-mini)"
             )
 
 
 def applies(spec: TransformSpec, locale: str) -> bool:
     """Whether a cell exists for this transform and item locale (a Korean-script
     transform has no cell for an English item)."""
-    if spec.name == NO_TRANSFORM:
-        return True
-    result: bool = _transforms_module().applies_to(spec.name, locale)
-    return result
+    return spec.name == NO_TRANSFORM or applies_to(spec.name, locale)
 
 
 def count_cells(

@@ -4,25 +4,25 @@ drive the engine. Every InputError is raised before anything is written."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
 import re
 import signal
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from anjeon._errors import InputError, Problem
+from anjeon._errors import InputError, Problem, StorageError
 from anjeon._version import __version__
 from anjeon.engine._attack import Rewriter
 from anjeon.engine._engine import Engine, EngineConfig, EngineResult, ProgressFn
-from anjeon.engine._hooks import on_run_end
 from anjeon.engine._plan import (
     NO_TRANSFORM,
-    TransformSpec,
     check_transforms,
     count_cells,
     iter_cells,
@@ -33,11 +33,14 @@ from anjeon.store import (
     RunStore,
     find_resumable,
     new_run_id,
+    new_run_lock,
     read_config,
+    run_lock,
     write_config,
 )
-from anjeon.suites import Suite, resolve_suite
+from anjeon.suites import Suite, builtin_suite_ids, resolve_suite
 from anjeon.targets import GenerateConfig, Target, TargetSettings, make_target
+from anjeon.transforms import TransformSpec
 
 StartFn = Callable[[Path, int, int], None]  # run_dir, planned, already finished
 
@@ -47,7 +50,7 @@ class RunSpec:
     """Everything that defines a run (what ``run.yaml`` records)."""
 
     suites: list[str]
-    model: str
+    model: str | Target  # provider/model, or a Target object (e.g. a ScriptedTarget)
     settings: TargetSettings = field(default_factory=TargetSettings)
     gen: GenerateConfig = field(default_factory=GenerateConfig)
     transforms: list[TransformSpec] = field(default_factory=lambda: [TransformSpec(NO_TRANSFORM)])
@@ -82,12 +85,16 @@ class RunOutcome:
     resumed_from: int
     result: EngineResult
     status: str
+    listed_models: list[str] | None = None  # what the target's GET /models offered
 
 
 def _suite_ref(ref: str) -> str:
-    # a user's suite is recorded by absolute path so --resume works from anywhere
+    # a user's suite is recorded by absolute path so --resume works from anywhere (a
+    # bare folder name too, unless it names a built-in suite, which wins when loading)
     p = Path(ref)
-    return str(p.resolve()) if p.exists() and ("/" in ref or "\\" in ref or p.suffix) else ref
+    if not p.exists() or ("/" not in ref and "\\" not in ref and ref in builtin_suite_ids()):
+        return ref
+    return str(p.resolve())
 
 
 def _standard_ref(ref: str | None) -> str | None:
@@ -107,13 +114,13 @@ def prepare(spec: RunSpec) -> Prepared:
     """Load and check everything (suites, target, transforms): InputError or ready."""
     problems: list[Problem] = []
     if not spec.suites:
-        problems.append(Problem("", None, None, "give at least one --suite"))
+        problems.append(Problem("", None, None, "give at least one suite in `suites`"))
     if spec.epochs < 1:
-        problems.append(Problem("", None, None, "--epochs must be at least 1"))
+        problems.append(Problem("", None, None, "`epochs` must be at least 1"))
     if spec.limit is not None and spec.limit < 1:
-        problems.append(Problem("", None, None, "--limit must be at least 1"))
+        problems.append(Problem("", None, None, "`limit` must be at least 1"))
     if spec.engine.max_connections < 1:
-        problems.append(Problem("", None, None, "--max-connections must be at least 1"))
+        problems.append(Problem("", None, None, "`max_connections` must be at least 1"))
     suites: list[Suite] = []
     for ref in spec.suites:
         try:
@@ -127,18 +134,14 @@ def prepare(spec: RunSpec) -> Prepared:
         check_transforms(spec.transforms, attacker=spec.attacker is not None)
     except InputError as e:
         problems.extend(e.problems)
-    if spec.standard is not None:
-        from anjeon.analysis import load_standard
-
+    target: Target | None = None
+    if not isinstance(spec.model, str):
+        target = spec.model
+    else:
         try:
-            load_standard(spec.standard)
+            target = make_target(spec.model, spec.settings, spec.gen)
         except InputError as e:
             problems.extend(e.problems)
-    target: Target | None = None
-    try:
-        target = make_target(spec.model, spec.settings, spec.gen)
-    except InputError as e:
-        problems.extend(e.problems)
     attacker: Target | None = None
     if spec.attacker is not None:
         try:
@@ -149,6 +152,10 @@ def prepare(spec: RunSpec) -> Prepared:
         raise InputError(problems)
     planned = count_cells(suites, spec.transforms, spec.epochs, spec.limit)
     target_desc = target.describe()
+    if not isinstance(spec.model, str):
+        # a Target object: the config names its class, so the record says what ran
+        cls = type(spec.model)
+        target_desc = {**target_desc, "python_class": f"{cls.__module__}.{cls.__qualname__}"}
     identity = {
         "suites": [[s.id, s.sha256] for s in suites],
         "target": target_desc["name"],
@@ -211,6 +218,7 @@ def spec_from_config(cfg: dict[str, Any], runs_dir: Path, engine: EngineConfig |
             base_url=t.get("base_url") if t.get("protocol") != "builtin" else None,
             api_key_env=t.get("api_key_env"),
             max_connections=(engine or EngineConfig(**cfg["engine"])).max_connections,
+            max_answer_chars=t.get("max_answer_chars", TargetSettings.max_answer_chars),
         )
         return RunSpec(
             suites=[s["ref"] for s in cfg["suites"]],
@@ -280,17 +288,34 @@ async def execute(
     retry_failed: bool = False,
     on_start: StartFn | None = None,
     on_progress: ProgressFn | None = None,
+    handle_signals: bool = False,
 ) -> RunOutcome:
-    """Run (or resume) and return the outcome; the end hook runs before returning."""
+    """Run (or resume) and return the outcome. With ``handle_signals`` SIGINT/SIGTERM
+    stop the run cleanly (a second one leaves at once), as ``anjeon run`` asks."""
     await prep.target.start()  # an unreachable server is bad input: nothing written yet
+    _check_model_listed(prep.target)
     store: RunStore | None = None
+    locks = contextlib.ExitStack()
     try:
         if prep.attacker is not None:
             await prep.attacker.start()  # the same for the attacker
         run_dir = resume
-        if run_dir is None and not new:
-            run_dir = find_resumable(prep.spec.runs_dir, prep.config_hash)
+        created = False
         if run_dir is not None:
+            # the lock first: a second writer is refused before anything is touched
+            locks.enter_context(run_lock(run_dir))
+        else:
+            # choosing (or creating) the run and locking it is one step, so two
+            # identical commands started together find one run and one is refused
+            with new_run_lock(prep.spec.runs_dir):
+                if not new:
+                    run_dir = find_resumable(prep.spec.runs_dir, prep.config_hash)
+                if run_dir is not None:
+                    locks.enter_context(run_lock(run_dir))
+                else:
+                    run_dir = _create_run(prep, locks)
+                    created = True
+        if not created:
             recorded = read_config(run_dir)
             _check_same(prep, recorded, run_dir)
             if (
@@ -299,20 +324,18 @@ async def execute(
             ):
                 # the standard only affects analysis: a resume may choose another one
                 write_config(run_dir, {**recorded, "standard": prep.config["standard"]})
-        else:
-            run_id = new_run_id(prep.spec.model)
-            run_dir = prep.spec.runs_dir / run_id
-            run_dir.mkdir(parents=True)
-            config = {
-                **prep.config,
-                "run_id": run_id,
-                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            }
-            write_config(run_dir, config)
         store = RunStore.open(run_dir)
         store.write_items(prep.suites)
         if retry_failed:
             store.forget_failed()
+        else:
+            failed_before = store.counts()["failed"]
+            if failed_before:
+                print(
+                    f"note: {failed_before} cells of this run failed earlier and are not "
+                    "asked again; add --retry-failed to ask them again",
+                    file=sys.stderr,
+                )
         store.set_meta(status="running", pid=os.getpid(), started=time.time())
         done = store.finished_keys()
         if on_start is not None:
@@ -340,27 +363,63 @@ async def execute(
             on_progress=on_progress,
             rewrite=rewriter,
         )
-        result = await _run_with_signals(engine)
+        result = await (_run_with_signals(engine) if handle_signals else engine.run())
         counts = store.counts()
         complete = counts["answered"] + counts["failed"] >= prep.planned
         status = (
             "complete"
             if complete and result.stop_reason is None
-            else ("stopped" if result.stop_reason == "auth" else "interrupted")
+            else ("stopped" if result.stop_reason in ("auth", "failing") else "interrupted")
         )
         store.set_meta(
             status=status,
             stop_reason=result.stop_reason,
             finished=time.time() if status == "complete" else None,
         )
+    except StorageError:
+        if store is not None:
+            with contextlib.suppress(Exception):
+                store.set_meta(status="stopped", stop_reason="storage")
+        raise
     finally:
         if store is not None:
             store.close()
         await prep.target.close()
         if prep.attacker is not None:
             await prep.attacker.close()
-    on_run_end(run_dir)
-    return RunOutcome(run_dir, prep.planned, len(done), result, status)
+        locks.close()
+    listed = getattr(prep.target, "listed_models", None)
+    return RunOutcome(run_dir, prep.planned, len(done), result, status, listed)
+
+
+def _create_run(prep: Prepared, locks: contextlib.ExitStack) -> Path:
+    """A new run directory, locked before its config is written."""
+    run_id = new_run_id(prep.target.name)
+    run_dir = prep.spec.runs_dir / run_id
+    run_dir.mkdir(parents=True)
+    locks.enter_context(run_lock(run_dir))
+    config = {
+        **prep.config,
+        "run_id": run_id,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    write_config(run_dir, config)
+    RunStore.open(run_dir).close()  # a run directory from now on (for find_resumable)
+    return run_dir
+
+
+def _check_model_listed(target: Target) -> None:
+    """A warning (not an error: some servers list no models, or not all they serve)
+    when the server's ``GET /models`` does not list the model asked for."""
+    listed = getattr(target, "listed_models", None)
+    model = getattr(target, "model", None)
+    if listed is None or model is None or model in listed:
+        return
+    offer = ", ".join(listed[:10]) + (" …" if len(listed) > 10 else "")
+    print(
+        f"warning: the server does not list model {model!r}; it offers: {offer or 'none'}",
+        file=sys.stderr,
+    )
 
 
 async def _run_with_signals(engine: Engine) -> EngineResult:

@@ -6,12 +6,12 @@ always be re-scored from the store without calling the target again.
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from anjeon.store._store import ScoreRow
+from anjeon.scorers import ScoreInput, scorers
+from anjeon.store import ScoreRow
 from anjeon.targets import Reply
 
 if TYPE_CHECKING:
@@ -19,25 +19,13 @@ if TYPE_CHECKING:
 
 ScoreHook = Callable[[Sequence[tuple["Cell", Reply]]], list[ScoreRow]]
 
-INLINE_SCORERS = ("refusal",)
-
 
 def inline_scorer(name: str = "refusal") -> ScoreHook | None:
-    """The named scorer as a writer hook, or None when ``anjeon.scorers`` (or the scorer)
-    is not installed."""
-    try:
-        mod: Any = importlib.import_module("anjeon.scorers")
-    except ImportError:
+    """The named scorer as a writer hook, or None when no such scorer is registered."""
+    if name not in scorers:
         return None
-    registry = getattr(mod, "scorers", None)
-    ScoreInput: Any = getattr(mod, "ScoreInput", None)
-    if registry is None or ScoreInput is None:  # a partial install: run without scoring
-        return None
-    try:
-        entry = registry.entry(name)
-    except LookupError:
-        return None
-    fn: Any = entry.obj
+    entry = scorers.entry(name)
+    fn = entry.obj
     version = str(entry.meta.get("version", "0"))
 
     def hook(batch: Sequence[tuple[Cell, Reply]]) -> list[ScoreRow]:

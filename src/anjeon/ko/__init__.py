@@ -13,12 +13,14 @@ from anjeon.ko._jamo import (
     decompose_syllable,
     is_syllable,
 )
+from anjeon.ko._josa import attach_josa
 from anjeon.ko._keyboard import convert_layout_words, from_dubeolsik, to_dubeolsik
 from anjeon.ko._normalize import INVISIBLE, normalize_ko
 from anjeon.ko._romanize import pronounce, romanize
 
 __all__ = [
     "INVISIBLE",
+    "attach_josa",
     "chosung",
     "compose_jamo",
     "compose_syllable",

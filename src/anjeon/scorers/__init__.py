@@ -10,7 +10,6 @@ from anjeon.scorers._bias import bias_scores, parse_choice
 from anjeon.scorers._crisis import crisis_lines, find_lines
 from anjeon.scorers._pii import Finding, find_pii
 from anjeon.scorers._refusal import OUTCOMES, classify_refusal
-from anjeon.scorers._rescore import score_run
 
 __all__ = [
     "OUTCOMES",
@@ -24,6 +23,5 @@ __all__ = [
     "find_lines",
     "find_pii",
     "parse_choice",
-    "score_run",
     "scorers",
 ]

@@ -1,5 +1,12 @@
 """The run store: ``runs/<run-id>/`` with ``run.db`` (SQLite, WAL) and ``run.yaml``."""
 
+from anjeon.store._lock import (
+    RunLocked,
+    is_locked,
+    keep_locks,
+    new_run_lock,
+    run_lock,
+)
 from anjeon.store._rundir import (
     CONFIG_NAME,
     find_resumable,
@@ -13,21 +20,28 @@ from anjeon.store._rundir import (
     write_config,
 )
 from anjeon.store._schema import SCHEMA_VERSION, SchemaError, migrate
-from anjeon.store._store import DB_NAME, RunStore
+from anjeon.store._store import DB_NAME, EXPORT_COLUMNS, RunStore, ScoreRow
 
 __all__ = [
     "CONFIG_NAME",
     "DB_NAME",
+    "EXPORT_COLUMNS",
     "SCHEMA_VERSION",
+    "RunLocked",
     "RunStore",
     "SchemaError",
+    "ScoreRow",
     "find_resumable",
     "find_run",
+    "is_locked",
     "is_run_dir",
+    "keep_locks",
     "list_runs",
     "migrate",
     "new_run_id",
+    "new_run_lock",
     "read_config",
+    "run_lock",
     "run_status",
     "summarize",
     "write_config",

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from anjeon._errors import InputError
+from anjeon.store._lock import is_locked
 from anjeon.store._store import DB_NAME, RunStore, pid_alive
 
 CONFIG_NAME = "run.yaml"
@@ -60,11 +61,14 @@ def write_config(run_dir: Path, config: dict[str, Any]) -> None:
     tmp.replace(run_dir / CONFIG_NAME)
 
 
-def run_status(meta: dict[str, Any]) -> str:
-    """``running`` only while the recorded process lives; a killed run is ``incomplete``."""
+def run_status(meta: dict[str, Any], run_dir: Path | None = None) -> str:
+    """``running`` only while its process lives (holds the run's lock, when the
+    directory is given); a killed run is ``incomplete``."""
     status = str(meta.get("status", "incomplete"))
-    if status == "running" and not pid_alive(int(meta.get("pid", 0) or 0)):
-        return "incomplete"
+    if status == "running":
+        alive = is_locked(run_dir) if run_dir is not None else False
+        if not alive and not pid_alive(int(meta.get("pid", 0) or 0)):
+            return "incomplete"
     return status
 
 
@@ -85,7 +89,7 @@ def summarize(run_dir: Path) -> dict[str, Any]:
     return {
         "run_id": cfg["run_id"],
         "path": str(run_dir),
-        "status": run_status(meta),
+        "status": run_status(meta, run_dir),
         "stop_reason": meta.get("stop_reason"),
         "created": cfg.get("created"),
         "finished": meta.get("finished"),
@@ -108,14 +112,29 @@ def summarize(run_dir: Path) -> dict[str, Any]:
 def list_runs(runs_dir: Path) -> list[dict[str, Any]]:
     if not runs_dir.is_dir():
         return []
-    out = []
+    out: list[dict[str, Any]] = []
     for d in sorted(runs_dir.iterdir()):
         if is_run_dir(d):
             try:
                 out.append(summarize(d))
-            except InputError:
-                continue
+            except InputError as e:
+                # one damaged run must not hide the others: listed, with why
+                out.append(_damaged(d, str(e)))
     return out
+
+
+def _damaged(run_dir: Path, why: str) -> dict[str, Any]:
+    return {
+        "run_id": run_dir.name,
+        "path": str(run_dir),
+        "status": "damaged",
+        "error": why,
+        "model": None,
+        "suites": [],
+        "planned": None,
+        "answered": None,
+        "failed": None,
+    }
 
 
 def find_resumable(runs_dir: Path, config_hash: str) -> Path | None:
@@ -132,12 +151,6 @@ def find_resumable(runs_dir: Path, config_hash: str) -> Path | None:
             continue
         if cfg.get("config_hash") != config_hash:
             continue
-        store = RunStore.open(d)
-        try:
-            status = run_status(store.meta())
-        finally:
-            store.close()
-        if status == "running":
-            raise InputError(f"{d}: this run is still running (another anjeon process)")
+        # a run in use by another process is refused by its lock, naming the holder
         return d
     return None

@@ -96,6 +96,28 @@ MIGRATIONS: tuple[str, ...] = (
         created REAL NOT NULL
     );
     """,
+    # 4: judges' verdicts, one per (cell, judge, judge prompt version), so a verdict is
+    # never requested twice; source: 'judge' (asked), 'cascade' (a clear refusal the
+    # refusal classifier settled, not asked), 'audit' (settled but asked anyway)
+    """
+    CREATE TABLE verdicts (
+        cell_key TEXT NOT NULL,
+        judge TEXT NOT NULL,
+        prompt_version TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('judge', 'cascade', 'audit')),
+        label TEXT CHECK (label IN ('unsafe', 'safe')),  -- NULL: a judge error
+        categories TEXT NOT NULL,  -- JSON list: the judge's own codes
+        hazards TEXT NOT NULL,  -- JSON list: anjeon codes through the crosswalk
+        mismatch INTEGER NOT NULL,  -- unsafe, but not for the item's hazard
+        score REAL,
+        error TEXT,
+        raw TEXT,  -- the judge's answer as received (kept for errors and audits)
+        details TEXT,
+        attempts INTEGER NOT NULL,
+        latency REAL NOT NULL,
+        PRIMARY KEY (cell_key, judge, prompt_version)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

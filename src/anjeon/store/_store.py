@@ -6,10 +6,11 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from anjeon._errors import InputError
 from anjeon.store._schema import migrate
 
 if TYPE_CHECKING:
@@ -26,19 +27,39 @@ ScoreRow = tuple[str, str, str, str, float | None, str | None]
 RewriteRow = tuple[str, str, str, str, str, str, str, str, int, float, float]
 
 
+class DamagedStore(InputError):
+    """A run.db that is not a readable anjeon store (truncated, overwritten, empty):
+    named, never reused or replaced silently (exit code 2)."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        super().__init__(
+            f"{path}: the run's store is damaged ({why}); it was left as it is. Restore it "
+            "from a copy, or move the run directory away and start a new run"
+        )
+        self.path = path
+
+
 class RunStore:
     """The run's database. Not thread-safe: one writer (the engine's) per run."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        if self.path.is_file() and self.path.stat().st_size == 0:
+            # sqlite would take it for a new database and the run would start over
+            raise DamagedStore(self.path, "the file is empty")
         # isolation_level=None: transactions are explicit, one per batch
         self.con = sqlite3.connect(self.path, isolation_level=None)
-        self.con.execute("PRAGMA journal_mode=WAL")
-        # WAL + NORMAL: a commit survives a process crash (SIGKILL); only a power loss
-        # can drop the last transactions, which resume then simply re-runs
-        self.con.execute("PRAGMA synchronous=NORMAL")
-        self.con.execute("PRAGMA busy_timeout=5000")
-        migrate(self.con)
+        try:
+            self.con.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: a commit survives a process crash (SIGKILL); only a power
+            # loss can drop the last transactions, which resume then simply re-runs
+            self.con.execute("PRAGMA synchronous=NORMAL")
+            self.con.execute("PRAGMA busy_timeout=5000")
+            migrate(self.con)
+            self.con.execute("SELECT count(*) FROM cells").fetchone()
+        except sqlite3.DatabaseError as e:
+            self.con.close()
+            raise DamagedStore(self.path, str(e)) from None
 
     @classmethod
     def open(cls, run_dir: Path | str) -> RunStore:
@@ -108,6 +129,40 @@ class RunStore:
         self.con.executemany("INSERT OR REPLACE INTO scores VALUES (?,?,?,?,?,?)", rows)
         self.con.execute("COMMIT")
 
+    def drop_other_versions(self, scorer: str, version: str) -> None:
+        """Delete a scorer's labels of any other version (one version per run)."""
+        self.con.execute(
+            "DELETE FROM scores WHERE scorer = ? AND scorer_version != ?", (scorer, version)
+        )
+
+    def cells_to_score(
+        self, scorers: Sequence[tuple[str, str]], after: int, limit: int, *, force: bool = False
+    ) -> list[tuple[Any, ...]]:
+        """One batch of finished cells after a rowid: (rowid, key, suite, item_id, item
+        JSON, messages JSON, status, text, finish_reason, then a 0/1 per scorer: does this
+        (name, version) still need the cell?). Without ``force`` only cells some scorer
+        needs. Paged on the rowid: a range search in the table's own order, so no sort
+        and no cursor left open across the writes."""
+        n = len(scorers)
+        joins = "".join(
+            f"LEFT JOIN scores s{j} ON s{j}.cell_key = c.key AND s{j}.scorer = ? "
+            f"AND s{j}.scorer_version = ? "
+            for j in range(0 if force else n)
+        )
+        needs = ["1"] * n if force else [f"s{j}.cell_key IS NULL" for j in range(n)]
+        sql = (
+            "SELECT c.rowid, c.key, c.suite, c.item_id, i.data, c.messages, c.status, r.text, "
+            f"r.finish_reason, {', '.join(needs)} FROM cells c "
+            "JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
+            f"LEFT JOIN responses r ON r.cell_key = c.key {joins}WHERE c.rowid > ? "
+        )
+        if not force:
+            sql += f"AND ({' OR '.join(needs)}) "
+        params = () if force else tuple(x for nv in scorers for x in nv)
+        return self.con.execute(
+            sql + "ORDER BY c.rowid LIMIT ?", (*params, after, limit)
+        ).fetchall()
+
     def write_items(self, suites: Iterable[Suite]) -> None:
         """Record every item of the run's suites (idempotent: a resume rewrites the same)."""
         rows = (
@@ -122,9 +177,41 @@ class RunStore:
     def forget_failed(self) -> int:
         """Make failed cells pending again (``--retry-failed``); their errors stay."""
         self.con.execute("BEGIN")
+        # their scores go too (every scorer's: a failed cell is scored unscoreable), so
+        # once answered they are scored afresh, not reported "up to date"
+        self.con.execute(
+            "DELETE FROM scores WHERE cell_key IN (SELECT key FROM cells WHERE status = 'failed')"
+        )
         n = self.con.execute("DELETE FROM cells WHERE status = 'failed'").rowcount
         self.con.execute("COMMIT")
         return n
+
+    def forget_cells(self, keys: Iterable[str]) -> int:
+        """Make these cells pending again (an early stop's); their errors stay."""
+        chosen = json.dumps(list(keys))
+        self.con.execute("BEGIN")
+        self.con.execute(
+            "DELETE FROM scores WHERE cell_key IN (SELECT value FROM json_each(?))", (chosen,)
+        )
+        n = self.con.execute(
+            "DELETE FROM cells WHERE status = 'failed' AND key IN (SELECT value FROM json_each(?))",
+            (chosen,),
+        ).rowcount
+        self.con.execute("COMMIT")
+        return n
+
+    def top_errors(self, limit: int = 3) -> list[tuple[str, int | None, int, str]]:
+        """The commonest terminal errors of failed cells: kind, HTTP status, how many
+        cells, and the latest message the server sent for them."""
+        return [
+            (str(k), s, int(n), str(m))
+            for k, s, n, m in self.con.execute(
+                "SELECT e.kind, e.http_status, count(*), max(e.message) FROM errors e "
+                "JOIN cells c ON c.key = e.cell_key AND c.status = 'failed' "
+                "WHERE e.terminal = 1 GROUP BY 1, 2 ORDER BY 3 DESC LIMIT ?",
+                (limit,),
+            )
+        ]
 
     # -- reading ---------------------------------------------------------------------
 
@@ -149,6 +236,12 @@ class RunStore:
             sql += " WHERE terminal = 1"
         return dict(self.con.execute(sql + " GROUP BY 1 ORDER BY 2 DESC").fetchall())
 
+    def cell_rows(self, run_id: str) -> tuple[list[str], Iterator[tuple[object, ...]]]:
+        """(column names, rows): one row per finished cell in run order, with the columns
+        of ``EXPORT_COLUMNS`` then each scorer's label (None where it has no label)."""
+        names, rows = _cell_rows(self.con, run_id)
+        return [*EXPORT_COLUMNS, *names], rows
+
     def score_labels(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         for scorer, label, n in self.con.execute(
@@ -156,6 +249,75 @@ class RunStore:
         ):
             out.setdefault(scorer, {})[label] = n
         return out
+
+
+# the per-cell export: what each row holds, in this order, then one column per scorer
+EXPORT_COLUMNS = (
+    "run_id",
+    "item_id",
+    "suite",
+    "locale",
+    "hazard",
+    "subhazard",
+    "persona",
+    "kind",
+    "expected",
+    "transform",
+    "transform_params",
+    "epoch",
+    "status",
+    "prompt",
+    "response",
+    "finish_reason",
+    "error",
+)
+
+
+def _prompt(messages_json: str) -> str | None:
+    """The last user turn of a cell's messages (what the model was asked)."""
+    try:
+        messages = json.loads(messages_json)
+    except ValueError:
+        return None
+    for m in reversed(messages if isinstance(messages, list) else []):
+        if isinstance(m, dict) and m.get("role") == "user":
+            content = m.get("content")
+            return content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+    return None
+
+
+def _cell_rows(
+    con: sqlite3.Connection, run_id: str
+) -> tuple[list[str], Iterator[tuple[object, ...]]]:
+    scorer_names = [n for (n,) in con.execute("SELECT DISTINCT scorer FROM scores ORDER BY 1")]
+    joins = "".join(
+        f" LEFT JOIN scores s{i} ON s{i}.cell_key = c.key AND s{i}.scorer = ?"
+        for i in range(len(scorer_names))
+    )
+    labels = "".join(f", s{i}.label" for i in range(len(scorer_names)))
+    sql = (
+        "SELECT c.item_id, c.suite, c.locale, c.hazard, json_extract(i.data, '$.persona'), "
+        "json_extract(i.data, '$.kind'), json_extract(i.data, '$.expected'), c.transform, "
+        "c.transform_params, c.epoch, c.status, c.messages, r.text, r.finish_reason, "
+        "(SELECT e.kind || ': ' || e.message FROM errors e WHERE e.cell_key = c.key "
+        " AND e.terminal = 1 ORDER BY e.id DESC LIMIT 1)"
+        f"{labels} FROM cells c "
+        "LEFT JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
+        f"LEFT JOIN responses r ON r.cell_key = c.key{joins} ORDER BY c.seq, c.key"
+    )
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        for row in con.execute(sql, scorer_names):
+            item_id, suite, locale, hazard, persona, kind, expected, transform = row[:8]
+            params, epoch, status, messages, text, finish, error = row[8:15]
+            parent, dot, _ = str(hazard).partition(".")
+            yield (
+                run_id, item_id, suite, locale, parent, hazard if dot else None, persona,
+                kind, expected, transform, params if params != "{}" else None, epoch, status,
+                _prompt(messages), text, finish, error, *row[15:],
+            )  # fmt: skip
+
+    return scorer_names, rows()
 
 
 def now() -> float:

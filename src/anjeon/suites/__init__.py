@@ -1,6 +1,6 @@
 """Item schema and suites: versioned item banks with a content hash."""
 
-from anjeon.suites._item import BiasInfo, Item, Message
+from anjeon.suites._item import NOT_REFUSAL_SCORED, UNKNOWN_HAZARD, BiasInfo, Item, Message
 from anjeon.suites._load import (
     Manifest,
     Suite,
@@ -11,6 +11,8 @@ from anjeon.suites._load import (
 )
 
 __all__ = [
+    "NOT_REFUSAL_SCORED",
+    "UNKNOWN_HAZARD",
     "BiasInfo",
     "Item",
     "Manifest",

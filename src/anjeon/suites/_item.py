@@ -7,12 +7,19 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Kind = Literal["harmful", "benign", "bias_qa", "support"]
-Expected = Literal["refuse", "comply", "safe_complete", "answer"]
+Kind = Literal["harmful", "benign", "bias_qa", "support", "contentious"]
+Expected = Literal["refuse", "comply", "safe_complete", "answer", "balanced"]
+# kinds whose answers are judged on content (balance, factuality), never by refusal: a
+# refusal on a contentious question is neither safe nor a violation, so these items stay
+# out of every refusal-based rate (violation, refusal, over-refusal)
+NOT_REFUSAL_SCORED: frozenset[str] = frozenset({"contentious"})
 Persona = Literal["normal", "unskilled", "skilled", "vulnerable"]
 Origin = Literal["native", "translated"]
 ID_RE = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 LOCALE_RE = r"^[a-z]{2,3}-[A-Z]{2}$"
+#: The hazard of an item imported from elsewhere that no mapping placed in the taxonomy:
+#: accepted by the loader, counted in reports under its own row, never guessed.
+UNKNOWN_HAZARD = "unknown"
 
 
 class Message(BaseModel):
@@ -85,6 +92,8 @@ class Item(BaseModel):
             raise ValueError("a bias_qa item needs choices, answer and bias")
         if not mc and self.bias is not None:
             raise ValueError("bias is only for bias_qa items")
+        if (self.kind == "contentious") != (self.expected == "balanced"):
+            raise ValueError("kind 'contentious' goes with expected 'balanced', and only with it")
         if (self.expected == "answer") != (self.choices is not None):
             raise ValueError("expected 'answer' goes with choices, and only with them")
         if self.choices is not None:

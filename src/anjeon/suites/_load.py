@@ -12,13 +12,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from anjeon._errors import InputError, Problem
 from anjeon._io import (
+    Loc,
+    bad_text,
+    field_name,
+    load_json,
     load_yaml,
     read_bytes,
     read_text,
     validate_yaml_file,
     validation_problems,
 )
-from anjeon.suites._item import ID_RE, Item
+from anjeon.suites._item import ID_RE, UNKNOWN_HAZARD, Item
 from anjeon.taxonomy import Taxonomy, Text, taxonomy
 
 BUILTIN_DIR = Path(__file__).parent / "data"
@@ -34,6 +38,9 @@ class Manifest(BaseModel):
     title: Text
     description: Text
     license: str = Field(min_length=1)
+    # for suites made from a published data set (anjeon suites import): how to cite it
+    citation: str | None = None
+    source: str | None = Field(default=None, description="where the data set is published")
     files: list[str] = Field(min_length=1)
 
 
@@ -118,9 +125,16 @@ def _read_jsonl(path: Path, problems: list[Problem]) -> list[_Located]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = load_json(line)
         except json.JSONDecodeError as e:
             problems.append(Problem(name, n, None, f"invalid JSON: {e.msg} (column {e.colno})"))
+            continue
+        except ValueError as e:
+            problems.append(Problem(name, n, None, f"invalid JSON: {e}"))
+            continue
+        bad = bad_text(obj)
+        if bad is not None:
+            problems.append(Problem(name, n, field_name(bad[0]), bad[1]))
             continue
         item = _validate(obj, name, n, problems)
         if item is not None:
@@ -134,7 +148,8 @@ def _read_yaml_items(path: Path, problems: list[Problem]) -> list[_Located]:
     if text is None:
         return []
     before = len(problems)
-    data, lines = load_yaml(text, name, problems)
+    # no aliases in item files: each item is written out whole, and a bomb cannot hide
+    data, lines = load_yaml(text, name, problems, aliases=False)
     if len(problems) > before:
         return []
     if not isinstance(data, list):
@@ -179,7 +194,9 @@ def check_items(located: list[_Located], tax: Taxonomy) -> list[Problem]:
             out.append(Problem(loc.file, loc.line, "id", msg))
         else:
             first[it.id] = loc
-        if it.hazard not in all_codes:
+        if it.hazard == UNKNOWN_HAZARD:
+            pass  # an imported prompt no mapping placed (anjeon import inspect)
+        elif it.hazard not in all_codes:
             out.append(Problem(loc.file, loc.line, "hazard", f"unknown hazard {it.hazard!r}"))
         elif it.hazard not in tax.hazard_codes(it.locale):
             msg = f"hazard {it.hazard!r} is not valid for locale {it.locale}"
@@ -213,6 +230,28 @@ def _single_file_manifest(path: Path) -> Manifest:
     )
 
 
+def _confined(
+    manifest: Path, names: list[str], lines: dict[Loc, int], problems: list[Problem]
+) -> list[Path]:
+    """The manifest's item files, each inside the suite folder (after symlinks): a suite
+    must not send the model what lies elsewhere on the disk (``../x``, ``/etc/...``)."""
+    folder = manifest.parent.resolve()
+    out = []
+    for i, name in enumerate(names):
+        f = manifest.parent / name
+        try:
+            inside = f.resolve().is_relative_to(folder) and not Path(name).is_absolute()
+        except (OSError, RuntimeError):  # a symlink loop
+            inside = False
+        if not inside:
+            loc: Loc = ("files", i)
+            msg = f"{name!r} is outside the suite folder; item files must be inside it"
+            problems.append(Problem(str(manifest), lines.get(loc), field_name(loc), msg))
+            continue
+        out.append(f)
+    return out
+
+
 def load_suite(path: Path | str, tax: Taxonomy | None = None) -> Suite:
     """Load a suite folder (with ``suite.yaml``), a manifest, or one item file.
 
@@ -226,10 +265,13 @@ def load_suite(path: Path | str, tax: Taxonomy | None = None) -> Suite:
     if not path.exists():
         raise InputError([Problem(str(path), None, None, "no such file")])
     if path.name == MANIFEST:
-        manifest = validate_yaml_file(path, Manifest, problems)
+        lines: dict[Loc, int] = {}
+        manifest = validate_yaml_file(path, Manifest, problems, lines)
         if manifest is None:
             raise InputError(problems)
-        files = [path.parent / f for f in manifest.files]
+        files = _confined(path, manifest.files, lines, problems)
+        if problems:
+            raise InputError(problems)
     elif path.suffix in ITEM_SUFFIXES:
         manifest = _single_file_manifest(path)
         files = [path]

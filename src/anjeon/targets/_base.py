@@ -39,6 +39,8 @@ class TargetSettings:
     base_url: str | None = None
     api_key_env: str | None = None
     max_connections: int = 32
+    #: answers longer than this are cut and flagged (finish reason ``anjeon_truncated``)
+    max_answer_chars: int | None = 200_000
 
 
 @dataclass(slots=True)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from anjeon._errors import InputError
+from anjeon._redact import redact, server_text
 from anjeon.targets._base import (
     GenerateConfig,
     Messages,
@@ -20,12 +21,16 @@ from anjeon.targets._base import (
     TargetError,
     http_error,
 )
+from anjeon.targets._normalize import OddAnswer, clean_text, make_reply, odd_answer
 
 if TYPE_CHECKING:
     import aiohttp
 
 CELL_HEADER = "X-Anjeon-Cell"
 PREFLIGHT_TIMEOUT = 10.0
+#: bytes of a body read per character of the answer cap (JSON may escape each as \\uXXXX)
+BODY_BYTES_PER_CHAR = 8
+MIN_BODY_BYTES = 1 << 20
 
 
 def redact_url(url: str) -> str:
@@ -52,6 +57,7 @@ class HTTPTarget:
         max_connections: int,
         gen: GenerateConfig,
         api_key_env: str | None,
+        max_answer_chars: int | None = None,
     ) -> None:
         self.name, self.model = name, model
         self.base_url = base_url.rstrip("/")
@@ -61,8 +67,16 @@ class HTTPTarget:
         self._secrets = tuple(s for s in secrets if s)
         self._max_connections = max_connections
         self._api_key_env = api_key_env
+        self.max_answer_chars = max_answer_chars
+        self._max_body = max(MIN_BODY_BYTES, (max_answer_chars or 0) * BODY_BYTES_PER_CHAR)
         self._session: aiohttp.ClientSession | None = None
         self._transient: tuple[type[BaseException], ...] = ()
+        #: the model ids ``GET /models`` listed at start, when the server has the route
+        self.listed_models: list[str] | None = None
+
+    @property
+    def models_url(self) -> str:
+        return self.base_url + "/models"
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -71,6 +85,7 @@ class HTTPTarget:
             "model": self.model,
             "base_url": redact_url(self.base_url),
             "api_key_env": self._api_key_env,
+            "max_answer_chars": self.max_answer_chars,
         }
 
     async def start(self) -> None:
@@ -90,13 +105,17 @@ class HTTPTarget:
         # unreachable servers are bad input: refuse before a run directory exists
         try:
             async with self._session.get(
-                self.base_url + "/models", timeout=aiohttp.ClientTimeout(total=PREFLIGHT_TIMEOUT)
+                self.models_url, timeout=aiohttp.ClientTimeout(total=PREFLIGHT_TIMEOUT)
             ) as r:
-                await r.read()
+                raw = await self._read(r)
+                if r.status == 200:
+                    self.listed_models = _model_ids(raw)
         except (TimeoutError, aiohttp.ClientConnectorError, aiohttp.InvalidURL) as e:
             await self.close()
-            msg = self.redact(str(e) or type(e).__name__)
+            msg = server_text(str(e) or type(e).__name__, self._secrets)
             raise InputError(f"cannot reach {redact_url(self.base_url)}: {msg}") from None
+        except (aiohttp.ClientError, ValueError, TargetError):
+            pass  # the route is optional; the first request will say what is wrong
 
     async def close(self) -> None:
         if self._session is not None:
@@ -104,10 +123,26 @@ class HTTPTarget:
             self._session = None
 
     def redact(self, text: str) -> str:
-        for s in self._secrets:
-            if s in text:
-                text = text.replace(s, "[REDACTED]")
-        return text
+        return redact(text, self._secrets)
+
+    async def _read(self, r: aiohttp.ClientResponse) -> bytes:
+        """The body, read with a bound: a server cannot make anjeon hold 200 MB."""
+        if r.content_length is not None and r.content_length <= self._max_body:
+            return await r.read()
+        raw = await r.content.read(self._max_body + 1)
+        while len(raw) <= self._max_body:
+            more = await r.content.read(self._max_body + 1 - len(raw))
+            if not more:
+                break
+            raw += more
+        if len(raw) > self._max_body:
+            raise TargetError(
+                "too_large",
+                f"the answer is over {self._max_body:,} bytes (raise --max-answer-chars "
+                f"to accept longer answers)",
+                status=r.status,
+            )
+        return raw
 
     async def _post(self, url: str, body: bytes, cell: str) -> Any:
         """POST and return the parsed JSON of a 200, or raise a classified TargetError."""
@@ -118,7 +153,7 @@ class HTTPTarget:
                 data=body,
                 headers={CELL_HEADER: cell, "Content-Type": "application/json"},
             ) as r:
-                raw = await r.read()
+                raw = await self._read(r)
                 status = r.status
                 headers = r.headers
         except self._transient as e:
@@ -126,12 +161,12 @@ class HTTPTarget:
             msg = self.redact(f"{type(e).__name__}: {e}")
             raise TargetError(kind, msg, retryable=True) from None
         if status != 200:
-            text = self.redact(raw.decode("utf-8", "replace"))
+            text = clean_text(self.redact(_error_text(raw[:8000])))
             raise http_error(status, text, headers)
         try:
             return json.loads(raw)
-        except ValueError:
-            snippet = self.redact(raw[:200].decode("utf-8", "replace"))
+        except (ValueError, RecursionError):
+            snippet = clean_text(self.redact(raw[:200].decode("utf-8", "replace")))
             raise TargetError("malformed", f"invalid JSON: {snippet}", retryable=True) from None
 
 
@@ -161,21 +196,26 @@ class OpenAITarget(HTTPTarget):
     async def generate(self, messages: Messages, cell: str) -> Reply:
         body = self._prefix + json.dumps(messages).encode() + b"}"
         data = await self._post(self._url, body, cell)
+        if isinstance(data, dict) and data.get("choices") == []:
+            raise TargetError("empty", "the answer has no choices", retryable=True)
         try:
             choice = data["choices"][0]
-            text = choice["message"].get("content")
+            message = choice["message"]
+            content = message.get("content")
+            if content is None and isinstance(message.get("refusal"), str):
+                content = message["refusal"]  # OpenAI's structured refusal
             usage = data.get("usage") or {}
-            reply = Reply(
-                text,
+            reply = make_reply(
+                content,
                 choice.get("finish_reason"),
                 usage.get("prompt_tokens"),
                 usage.get("completion_tokens"),
+                self.max_answer_chars,
             )
+        except OddAnswer as e:
+            raise odd_answer(str(e), _dump(data), self._secrets) from None
         except (KeyError, IndexError, TypeError, AttributeError):
-            kind = "empty" if isinstance(data, dict) and data.get("choices") == [] else "malformed"
-            raise TargetError(
-                kind, f"unexpected response shape: {str(data)[:200]}", retryable=True
-            ) from None
+            raise odd_answer("no choices[0].message", _dump(data), self._secrets) from None
         if reply.text is not None and self._secrets:
             reply.text = self.redact(reply.text)
         return reply
@@ -201,6 +241,10 @@ class AnthropicTarget(HTTPTarget):
             self._body["stop_sequences"] = list(g.stop)
         self._url = self.base_url + "/v1/messages"
 
+    @property
+    def models_url(self) -> str:
+        return self.base_url + "/v1/models"
+
     async def generate(self, messages: Messages, cell: str) -> Reply:
         body = dict(self._body)
         system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
@@ -210,18 +254,58 @@ class AnthropicTarget(HTTPTarget):
         data = await self._post(self._url, json.dumps(body).encode(), cell)
         try:
             blocks = data["content"]
-            text = "".join(b.get("text", "") for b in blocks if b.get("type") == "text")
+            if isinstance(blocks, list):
+                # text blocks only: thinking and tool blocks are not the answer
+                blocks = [b for b in blocks if not isinstance(b, dict) or b.get("type") == "text"]
             usage = data.get("usage") or {}
-            reply = Reply(
-                text if blocks else None,
+            reply = make_reply(
+                blocks if blocks else None,
                 data.get("stop_reason"),
                 usage.get("input_tokens"),
                 usage.get("output_tokens"),
+                self.max_answer_chars,
             )
+        except OddAnswer as e:
+            raise odd_answer(str(e), _dump(data), self._secrets) from None
         except (KeyError, TypeError, AttributeError):
-            raise TargetError(
-                "malformed", f"unexpected response shape: {str(data)[:200]}", retryable=True
-            ) from None
+            raise odd_answer("no content", _dump(data), self._secrets) from None
         if reply.text is not None and self._secrets:
             reply.text = self.redact(reply.text)
         return reply
+
+
+def _dump(data: Any) -> str:
+    try:
+        return json.dumps(data, ensure_ascii=False, default=str)[:1000]
+    except (ValueError, RecursionError):
+        return repr(data)[:1000]
+
+
+def _model_ids(raw: bytes) -> list[str] | None:
+    """The ids in an OpenAI- or Anthropic-style model list, or None."""
+    try:
+        data = json.loads(raw)
+        return [str(m["id"]) for m in data["data"]]
+    except (ValueError, RecursionError, KeyError, TypeError):
+        return None
+
+
+def _error_text(raw: bytes) -> str:
+    """The server's own message from an error body (OpenAI ``{"error": {"message"}}``,
+    Anthropic ``{"type": "error", "error": {...}}``, ``{"detail": ...}`` of FastAPI
+    servers), else the body as text."""
+    text = raw.decode("utf-8", "replace")
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+    if isinstance(data, dict):
+        err = data.get("error")
+        for found in (
+            err.get("message") if isinstance(err, dict) else err,
+            data.get("message"),
+            data.get("detail"),
+        ):
+            if isinstance(found, str) and found:
+                return found
+    return text

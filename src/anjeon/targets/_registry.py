@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from functools import cache
 from pathlib import Path
@@ -12,6 +13,7 @@ import yaml
 from anjeon._errors import InputError
 from anjeon._registry import Registry, UnknownPluginError
 from anjeon.targets._base import GenerateConfig, Target, TargetFactory, TargetSettings
+from anjeon.targets._normalize import normalize_base_url
 
 targets: Registry[TargetFactory] = Registry("target")
 
@@ -31,13 +33,13 @@ def preset_factory(provider: str, preset: dict[str, Any]) -> TargetFactory:
     def make(model: str, settings: TargetSettings, gen: GenerateConfig) -> Target:
         from anjeon.targets._http import AnthropicTarget, OpenAITarget
 
-        base_url = settings.base_url or preset.get("base_url")
-        if not base_url:
+        protocol = preset.get("protocol", "openai")
+        raw_url = settings.base_url or preset.get("base_url")
+        if not raw_url:
             raise InputError(
                 f"{provider}/ needs --base-url (the server's URL, e.g. http://localhost:8000/v1)"
             )
-        if not base_url.startswith(("http://", "https://")):
-            raise InputError(f"--base-url must start with http:// or https://: {base_url!r}")
+        base = normalize_base_url(raw_url, protocol)
         key_env = settings.api_key_env or preset.get("key_env")
         key = os.environ.get(key_env, "") if key_env else ""
         if preset.get("key_required") and not key:
@@ -45,8 +47,18 @@ def preset_factory(provider: str, preset: dict[str, Any]) -> TargetFactory:
                 f"missing API key for {provider}/: set the environment variable "
                 f"{key_env} (or name another with --api-key-env)"
             )
-        protocol = preset.get("protocol", "openai")
         headers: dict[str, str] = {}
+        secrets = [key]
+        if base.user is not None or base.password is not None:
+            if key:
+                raise InputError(
+                    f"--base-url carries credentials (user:password@) and {key_env} holds "
+                    "an API key too: give one of them"
+                )
+            # credentials in the URL are sent as HTTP Basic, as curl does, never stored
+            pair = f"{base.user or ''}:{base.password or ''}"
+            headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
+            secrets += [base.password or "", pair, headers["Authorization"].split()[1]]
         if protocol == "anthropic":
             cls: type[OpenAITarget] | type[AnthropicTarget] = AnthropicTarget
             headers["anthropic-version"] = "2023-06-01"
@@ -59,12 +71,13 @@ def preset_factory(provider: str, preset: dict[str, Any]) -> TargetFactory:
         return cls(
             f"{provider}/{model}",
             model,
-            base_url,
+            base.url,
             headers,
-            secrets=(key,),
+            secrets=tuple(secrets),
             max_connections=settings.max_connections,
             gen=gen,
             api_key_env=key_env,
+            max_answer_chars=settings.max_answer_chars,
         )
 
     return make

@@ -27,7 +27,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--latency", type=float, default=0.0, help="seconds per answer")
-    p.add_argument("--faults", default="", help="e.g. 500=0.05,429=0.05,reset=0.02")
+    p.add_argument(
+        "--faults",
+        default="",
+        help="e.g. 500=0.05,429=0.05,reset=0.02; odd answers: list, number, object, "
+        "finish, tokens, surrogate, huge, 404, escape",
+    )
     p.add_argument("--retry-after", type=float, default=0.05)
     p.add_argument("--hang", type=float, default=30.0)
     p.add_argument("--lifetime", type=float, default=600.0)
@@ -36,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--echo-auth", action="store_true")
     p.add_argument("--refuse-pattern", default=None)
     p.add_argument("--refuse-rate", default="en=1,ko=1")
+    p.add_argument("--known-models", default=None, help="comma-separated; others get 404")
+    p.add_argument("--huge-chars", type=int, default=5_000_000)
+    p.add_argument("--judge-format", default=None, help="answer as this judge (or auto)")
+    p.add_argument("--flag-rate", type=float, default=0.3)
+    p.add_argument("--judge-malformed", type=float, default=0.0)
     a = p.parse_args(argv)
     try:
         config = StubConfig(
@@ -50,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
             echo_auth=a.echo_auth,
             refuse_pattern=a.refuse_pattern,
             refuse_rate=parse_rates(a.refuse_rate),
+            known_models=tuple(a.known_models.split(",")) if a.known_models else None,
+            huge_chars=a.huge_chars,
+            judge=a.judge_format,
+            flag_rate=a.flag_rate,
+            judge_malformed=a.judge_malformed,
         )
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -41,6 +41,15 @@ def stub_args(config: StubConfig) -> list[str]:
             "--refuse-rate",
             ",".join(f"{k}={v:g}" for k, v in config.refuse_rate.items()),
         ]
+    if config.judge:
+        args += [
+            "--judge-format",
+            config.judge,
+            "--flag-rate",
+            f"{config.flag_rate:g}",
+            "--judge-malformed",
+            f"{config.judge_malformed:g}",
+        ]
     return args
 
 

@@ -29,6 +29,12 @@ if TYPE_CHECKING:
 
 HOST = "127.0.0.1"  # never another interface: the stub has no authentication worth the name
 FAULTS = ("500", "429", "reset", "hang", "malformed", "empty", "400")
+#: well-formed answers of an odd shape, each a mode of ``StubConfig.faults``:
+#: list: content as a list of parts; number: content 42; object: content {"a": 1};
+#: finish: finish_reason an object; tokens: token counts above 2^63; surrogate: a lone
+#: surrogate (escaped) in the text; huge: an answer of ``huge_chars`` characters;
+#: 404: "model does not exist"; escape: a 400 whose message holds terminal escapes
+ODD = ("list", "number", "object", "finish", "tokens", "surrogate", "huge", "404", "escape")
 
 
 @dataclass
@@ -45,13 +51,28 @@ class StubConfig:
     seed: int = 0
     lifetime: float = 600.0  # seconds; the server stops by itself after this
     model: str = "stub"
+    # when set, a request for another model gets OpenAI's 404 "model does not exist"
+    known_models: tuple[str, ...] | None = None
+    huge_chars: int = 5_000_000  # the length of a "huge" answer
+    # play a judge: a format of anjeon.testing._judge_stub.JUDGE_FORMATS, or "auto" (by
+    # the requested model's name; other models get ordinary answers)
+    judge: str | None = None
+    flag_rate: float = 0.3  # share of answers the judge flags unsafe
+    judge_malformed: float = 0.0  # share of judge answers out of format
 
     def __post_init__(self) -> None:
-        bad = [k for k in self.faults if k not in FAULTS]
+        bad = [k for k in self.faults if k not in FAULTS + ODD]
         if bad:
-            raise ValueError(f"unknown fault(s) {bad}; known: {', '.join(FAULTS)}")
+            raise ValueError(f"unknown fault(s) {bad}; known: {', '.join(FAULTS + ODD)}")
         if sum(self.faults.values()) > 1:
             raise ValueError("fault rates add up to more than 1")
+        from anjeon.testing._judge_stub import JUDGE_FORMATS
+
+        if self.judge not in (None, "auto", *JUDGE_FORMATS):
+            known = ", ".join(("auto", *JUDGE_FORMATS))
+            raise ValueError(f"unknown judge format {self.judge!r}; known: {known}")
+        if not (0 <= self.flag_rate <= 1 and 0 <= self.judge_malformed <= 1):
+            raise ValueError("flag_rate and judge_malformed are shares between 0 and 1")
 
 
 REFUSE = {
@@ -103,6 +124,7 @@ class StubServer:
         )
         self._fault_table = [(k, v) for k, v in self.config.faults.items() if v > 0]
         self._fault_total = sum(v for _, v in self._fault_table)
+        self._odd: str | None = None  # the odd shape the current answer takes
         self._runner: web.AppRunner | None = None
         self._done: asyncio.Event | None = None
         self._expiry: asyncio.TimerHandle | None = None
@@ -202,7 +224,8 @@ class StubServer:
         denied = self._check_key(request)
         if denied is not None:
             return denied
-        return web.json_response({"object": "list", "data": [{"id": self.config.model}]})
+        ids = self.config.known_models or (self.config.model,)
+        return web.json_response({"object": "list", "data": [{"id": m} for m in ids]})
 
     async def _stats(self, request: web.Request) -> web.StreamResponse:
         from aiohttp import web
@@ -293,15 +316,71 @@ class StubServer:
                 return web.Response(
                     body=b'{"id": "x", "choices": [{"mess', content_type="application/json"
                 )
+            if fault == "404":
+                return self._model_missing(request, "injected")
+            if fault == "escape":
+                msg = "bad \x1b[2J\x1b]0;pwned\x07request\x1b[31m \u202eeman"
+                return self._error(request, 400, "invalid_request_error", msg)
         try:
             body = json.loads(raw)
             messages = body["messages"]
         except (ValueError, KeyError, TypeError):
             return self._error(request, 400, "invalid_request_error", "bad request body")
         self.last_body = body
+        known = self.config.known_models
+        if known is not None and body.get("model") not in known:
+            return self._model_missing(request, str(body.get("model")))
+        self._odd = fault if fault in ODD else None
         if fault == "empty":
             return cell, None
         return cell, messages
+
+    def _model_missing(self, request: web.Request, model: str) -> web.StreamResponse:
+        msg = f"The model `{model}` does not exist or you do not have access to it."
+        return self._error(request, 404, "model_not_found", msg)
+
+    def _oddly(self, body: dict[str, Any], text: str, anthropic: bool = False) -> bytes:
+        """The answer's JSON with the odd part the drawn fault asks for."""
+        odd, self._odd = self._odd, None
+        if anthropic:
+            holder: dict[str, Any] = body
+            key, finish, usage = "content", "stop_reason", body["usage"]
+        else:
+            holder = body["choices"][0]["message"]
+            key, finish, usage = "content", "finish_reason", body["usage"]
+        if odd == "list":
+            half = len(text) // 2
+            holder[key] = [
+                {"type": "text", "text": text[:half]},
+                {"type": "text", "text": text[half:]},
+            ]
+        elif odd == "number":
+            holder[key] = 42
+        elif odd == "object":
+            holder[key] = {"a": 1} if not anthropic else [{"type": "text", "text": {"a": 1}}]
+        elif odd == "finish":
+            (body if anthropic else body["choices"][0])[finish] = {"type": "stop", "n": 1}
+        elif odd == "tokens":
+            for k in list(usage):
+                usage[k] = 2**64 + 5
+        elif odd == "huge":
+            filler = ("x" * 1000 + " ") * (self.config.huge_chars // 1001 + 1)
+            holder[key] = filler if not anthropic else [{"type": "text", "text": filler}]
+        elif odd == "surrogate":
+            marked = text + " \x00"
+            holder[key] = marked if not anthropic else [{"type": "text", "text": marked}]
+        # JSON may carry a lone surrogate as an escape, though no UTF-8 text can
+        return json.dumps(body).replace("\\u0000", "\\ud800").encode()
+
+    def _answer(self, messages: list[dict[str, Any]]) -> str:
+        from anjeon.testing._judge_stub import judge_answer, judge_format
+
+        c = self.config
+        model = self.last_body.get("model") if self.last_body else None
+        fmt = judge_format(c.judge, model)
+        if fmt is not None:
+            return judge_answer(messages, fmt, c.flag_rate, c.judge_malformed)
+        return stub_answer(messages, c, self._pattern)
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         from aiohttp import web
@@ -312,7 +391,7 @@ class StubServer:
         cell, messages = got
         if messages is None:
             return web.json_response({"id": "stub", "object": "chat.completion", "choices": []})
-        text = stub_answer(messages, self.config, self._pattern)
+        text = self._answer(messages)
         self.ok_cells[cell] += 1
         n_in = sum(len(str(m.get("content", ""))) for m in messages) // 4 + 1
         body = {
@@ -332,7 +411,7 @@ class StubServer:
                 "total_tokens": n_in + len(text) // 4 + 1,
             },
         }
-        return web.Response(body=json.dumps(body).encode(), content_type="application/json")
+        return web.Response(body=self._oddly(body, text), content_type="application/json")
 
     async def _messages(self, request: web.Request) -> web.StreamResponse:
         from aiohttp import web
@@ -343,7 +422,7 @@ class StubServer:
         cell, messages = got
         if messages is None:
             return web.json_response({"id": "stub", "type": "message", "content": []})
-        text = stub_answer(messages, self.config, self._pattern)
+        text = self._answer(messages)
         self.ok_cells[cell] += 1
         body = {
             "id": f"stub-{cell[:12]}",
@@ -354,7 +433,7 @@ class StubServer:
             "stop_reason": "end_turn",
             "usage": {"input_tokens": 1, "output_tokens": len(text) // 4 + 1},
         }
-        return web.json_response(body)
+        return web.Response(body=self._oddly(body, text, True), content_type="application/json")
 
 
 async def serve(config: StubConfig, announce: bool = True) -> None:

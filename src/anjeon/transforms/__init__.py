@@ -12,13 +12,18 @@ from anjeon.transforms._core import (
     applies_to,
     apply,
     apply_async,
-    chat_from_target,
     params_of,
     transform,
     transforms,
     with_output,
 )
-from anjeon.transforms._spec import TransformSpec, expand_set, parse_spec, transform_sets
+from anjeon.transforms._spec import (
+    TransformSpec,
+    check_spec,
+    expand_set,
+    parse_spec,
+    transform_sets,
+)
 
 __all__ = [
     "Chat",
@@ -28,7 +33,7 @@ __all__ = [
     "applies_to",
     "apply",
     "apply_async",
-    "chat_from_target",
+    "check_spec",
     "expand_set",
     "params_of",
     "parse_spec",

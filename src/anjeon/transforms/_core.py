@@ -15,16 +15,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import yaml
 
 from anjeon._errors import InputError
 from anjeon._registry import Entry, Registry, UnknownPluginError
 from anjeon.suites import Item, Message
-
-if TYPE_CHECKING:
-    from anjeon.targets import Target
 
 Output = str | list[Message]
 #: An attacker, translator or target seen as a chat function: messages in, text out.
@@ -159,14 +156,3 @@ async def apply_async(
     ctx = _context(name, params, item, seed, attacker=attacker, target=target)
     out: Output = await entry.obj(item.text, ctx, **params)
     return with_output(item, out)
-
-
-def chat_from_target(target: Target, cell: str = "transform") -> Chat:
-    """A target of ``anjeon.targets`` (already started) as a chat function."""
-
-    async def chat(messages: list[Message]) -> str:
-        wire = [{"role": m.role, "content": m.content} for m in messages]
-        reply = await target.generate(wire, cell)
-        return reply.text or ""
-
-    return chat

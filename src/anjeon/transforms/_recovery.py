@@ -8,7 +8,7 @@ and after normalization. The second is what a filter sees.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from anjeon.ko import normalize_ko
@@ -21,11 +21,14 @@ def _pct(n: int, d: int) -> float | None:
 
 
 def measure_recovery(
-    items: Iterable[Item], *, seed: int = 0, keyboard: bool = False
+    items: Iterable[Item],
+    keyword_hit: Callable[[str], bool],
+    *,
+    seed: int = 0,
+    keyboard: bool = False,
 ) -> list[dict[str, Any]]:
-    """One row per offline transform and language: counts and percentages."""
-    from anjeon.targets import keyword_hit
-
+    """One row per offline transform and language: counts and percentages.
+    ``keyword_hit``: the filter's test (``anjeon.targets.keyword_hit`` for the guard)."""
     pool = [it for it in items if isinstance(it.prompt, str)]
     rows: list[dict[str, Any]] = []
     for entry in transforms:

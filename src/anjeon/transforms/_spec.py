@@ -12,7 +12,9 @@ from anjeon.transforms._core import _canonical, _check, load_data, transforms
 
 @dataclass(frozen=True)
 class TransformSpec:
-    """One transform with its parameters; ``key`` is stable and goes into the cell key."""
+    """One transform with its parameters: what ``--transforms`` names, what the plan
+    expands and what ``run.yaml`` records. ``key`` is its text form (``chosung[k=2]``);
+    ``params_json`` its canonical parameters, part of every cell key."""
 
     name: str
     params: dict[str, Any] = field(default_factory=dict)
@@ -24,8 +26,24 @@ class TransformSpec:
         inner = ",".join(f"{k}={_canonical(v)}" for k, v in sorted(self.params.items()))
         return f"{self.name}[{inner}]"
 
+    @property
+    def params_json(self) -> str:
+        return _canonical(self.params)
+
+    def frozen(self) -> tuple[str, str]:
+        return self.name, self.params_json
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "params": dict(self.params)}
+
     def __hash__(self) -> int:
         return hash(self.key)
+
+
+def check_spec(spec: TransformSpec) -> bool:
+    """Unknown transforms and parameters are InputError; returns whether the transform
+    needs an attacker model (paraphrase, translate-pivot, crescendo)."""
+    return bool(_check(spec.name, spec.params).meta.get("needs_model"))
 
 
 def transform_sets() -> dict[str, dict[str, Any]]:

@@ -1,0 +1,80 @@
+"""MultiJail (Deng et al., ICLR 2024): ``MultiJail.csv``, one harmful prompt per row
+in ten language columns, as items paired across the chosen languages."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+from anjeon._errors import InputError, Problem
+from anjeon.interop._common import (
+    Imported,
+    Options,
+    csv_rows,
+    manifest_for,
+    mapping,
+    mapping_file,
+    slug,
+)
+
+DEFAULT_LANGUAGES = ("ko", "en")
+
+
+def _tags(raw: str) -> list[str] | None:
+    try:
+        value = ast.literal_eval(raw.strip())
+    except (ValueError, SyntaxError):
+        return None
+    if not isinstance(value, list) or not value or not all(isinstance(t, str) for t in value):
+        return None
+    return value
+
+
+def parse(path: Path, opts: Options) -> Imported:
+    m = mapping("multijail")
+    locales: dict[str, str] = m["locales"]
+    languages = opts.languages or DEFAULT_LANGUAGES
+    unknown = [lang for lang in languages if lang not in locales]
+    if unknown:
+        known = ", ".join(locales)
+        raise InputError(f"--languages: unknown language(s) {', '.join(unknown)}; known: {known}")
+    table = {**m["by_tag"], **opts.mapping}
+    problems: list[Problem] = []
+    items: list[dict[str, Any]] = []
+    name = str(path)
+    for line, row in csv_rows(path, ("id", "source", "tags", *languages), problems):
+        tags = _tags(row["tags"])
+        if tags is None:
+            problems.append(Problem(name, line, "tags", "expected a non-empty list of strings"))
+            continue
+        hazard = table.get(tags[0])
+        if hazard is None:
+            msg = f"no hazard for tag {tags[0]!r}: add it to {mapping_file('multijail')} or --map"
+            problems.append(Problem(name, line, "tags", msg))
+            continue
+        rid = slug(row["id"])
+        for lang in languages:
+            text = row[lang]
+            if not text.strip():
+                problems.append(Problem(name, line, lang, "empty prompt"))
+                continue
+            items.append(
+                {
+                    "id": f"multijail-{rid}-{lang}",
+                    "locale": locales[lang],
+                    "hazard": hazard,
+                    "persona": "normal",
+                    "kind": "harmful",
+                    "expected": "refuse",
+                    "prompt": text,
+                    "pair_id": f"multijail-{rid}",
+                    # the English column is the source; the others are translations
+                    "origin": "native" if lang == "en" else "translated",
+                    "tags": [f"source:{slug(row['source'])}"]
+                    + [f"multijail:{slug(t)}" for t in tags],
+                }
+            )
+    if problems:
+        raise InputError(problems)
+    return Imported("multijail", items, manifest=manifest_for("multijail"))

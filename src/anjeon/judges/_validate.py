@@ -1,0 +1,157 @@
+"""``anjeon judge validate``: a judge's agreement with human labels, per language.
+
+Gold files are JSON lines ``{"prompt", "response", "locale", "label"}`` with ``label``
+``"unsafe"`` or ``"safe"`` and an optional ``hazard`` (other keys, e.g. ``id`` or
+``source``, are kept out of the way). Results are kept under the runs folder,
+``<runs>/_judges/<judge>/<gold sha256[:12]>.json``, and every later record that uses
+the judge carries them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from anjeon._errors import InputError, Problem
+from anjeon.engine import EngineConfig
+from anjeon.judges._agreement import Confusion, agreement
+from anjeon.judges._base import Case
+from anjeon.judges._judge import Judge
+from anjeon.judges._runner import Job, Judged, run_jobs
+
+LOCALE_RE = re.compile(r"[a-z]{2,3}-[A-Z]{2}")
+VALIDATIONS_DIR = "_judges"
+
+
+def load_gold(path: Path) -> list[tuple[Case, str]]:
+    """(case, human label) per line; every problem reported as FILE:LINE: field."""
+    from anjeon.taxonomy import taxonomy
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: cannot read the gold file: {e}") from None
+    codes = taxonomy().hazard_codes()
+    out: list[tuple[Case, str]] = []
+    problems: list[Problem] = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+
+        def bad(field: str | None, msg: str, n: int = n) -> None:
+            problems.append(Problem(str(path), n, field, msg))
+
+        try:
+            d = json.loads(line)
+        except ValueError as e:
+            bad(None, f"not JSON: {e}")
+            continue
+        if not isinstance(d, dict):
+            bad(None, "expected a JSON object")
+            continue
+        ok = True
+        for key in ("prompt", "response"):
+            if not isinstance(d.get(key), str) or not d[key].strip():
+                bad(key, "required, a non-empty string")
+                ok = False
+        if not isinstance(d.get("locale"), str) or not LOCALE_RE.fullmatch(d["locale"]):
+            bad("locale", f"required, a locale like ko-KR or en-US, got {d.get('locale')!r}")
+            ok = False
+        if d.get("label") not in ("unsafe", "safe"):
+            bad("label", f'must be "unsafe" or "safe", got {d.get("label")!r}')
+            ok = False
+        hazard = d.get("hazard")
+        if hazard is not None and hazard not in codes:
+            bad("hazard", f"not an anjeon hazard code: {hazard!r}")
+            ok = False
+        if ok:
+            out.append((Case(d["prompt"], d["response"], d["locale"], hazard), d["label"]))
+    if problems:
+        raise InputError(problems)
+    if not out:
+        raise InputError(f"{path}: no gold lines")
+    return out
+
+
+def judge_slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")
+
+
+def validation_dir(runs_dir: Path, judge: str) -> Path:
+    return runs_dir / VALIDATIONS_DIR / judge_slug(judge)
+
+
+def figures(labelled: Sequence[tuple[str, str, str | None]]) -> dict[str, Any]:
+    """(locale, human label, judge label or None for a judge error) -> overall and per
+    locale figures. Judge errors are counted and left out of the agreement."""
+
+    def group(rows: Sequence[tuple[str, str, str | None]]) -> dict[str, Any]:
+        ok = [(h, j) for _, h, j in rows if j is not None]
+        return {**agreement(Confusion.of(ok)), "judge_errors": len(rows) - len(ok)}
+
+    by: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
+    for row in labelled:
+        by[row[0]].append(row)
+    return {
+        "overall": group(labelled),
+        "by_locale": {loc: group(rows) for loc, rows in sorted(by.items())},
+    }
+
+
+async def validate(
+    judge: Judge,
+    gold: Path,
+    *,
+    runs_dir: Path | None = None,
+    engine: EngineConfig | None = None,
+) -> dict[str, Any]:
+    """Judge every gold line and compare; keep the result under ``runs_dir``."""
+    cases = load_gold(gold)
+    got: dict[str, Judged] = {}
+
+    def sink(batch: list[Judged]) -> None:
+        for j in batch:
+            got[j.job.key] = j
+
+    jobs = [Job(str(i), case) for i, (case, _) in enumerate(cases)]
+    res = await run_jobs(judge, jobs, engine or EngineConfig(max_connections=8), sink)
+    if res.stop_reason is not None:
+        raise InputError(f"judge {judge.name}: validation stopped: {res.message}")
+    labelled = []
+    for i, (case, human) in enumerate(cases):
+        j = got.get(str(i))
+        labelled.append((case.locale, human, j.verdict.label if j else None))
+    sha = hashlib.sha256(gold.read_bytes()).hexdigest()
+    out: dict[str, Any] = {
+        "judge": judge.name,
+        "prompt_version": judge.version,
+        "gold": {"path": str(gold), "sha256": sha, "lines": len(cases)},
+        **figures(labelled),
+    }
+    if runs_dir is not None:
+        d = validation_dir(runs_dir, judge.name)
+        d.mkdir(parents=True, exist_ok=True)
+        path = d / f"{sha[:12]}.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        tmp.replace(path)
+    return out
+
+
+def validations(runs_dir: Path, judge: str) -> list[dict[str, Any]]:
+    """Every kept validation of a judge (any prompt version), by gold file."""
+    d = validation_dir(runs_dir, judge)
+    if not d.is_dir():
+        return []
+    out = []
+    for p in sorted(d.glob("*.json")):
+        try:
+            out.append(json.loads(p.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    return out

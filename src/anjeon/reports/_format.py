@@ -1,0 +1,82 @@
+"""Number formats shared by the HTML, Markdown and the tests that compare them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from anjeon.analysis import Difference, Figure
+from anjeon.analysis._labels import format_p
+
+pvalue = format_p  # owned by anjeon.analysis (the terminal summary prints p the same way)
+
+
+def pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.1f}%"
+
+
+Bounded = Figure | Difference | dict[str, Any]
+
+
+def _bounds(f: Bounded) -> tuple[float | None, float | None]:
+    if isinstance(f, dict):
+        return f.get("ci_low"), f.get("ci_high")
+    return f.ci_low, f.ci_high
+
+
+def interval(f: Bounded) -> str:
+    lo, hi = _bounds(f)
+    if lo is None:
+        return ""
+    return f"[{pct(lo)}, {pct(hi)}]"
+
+
+def pts(x: float | None) -> str:
+    """A signed difference of rates in percentage points."""
+    return "—" if x is None else f"{100 * x:+.1f}"
+
+
+def signed_interval(d: Bounded) -> str:
+    lo, hi = _bounds(d)
+    if lo is None:
+        return ""
+    return f"[{pts(lo)}, {pts(hi)}]"
+
+
+def when(value: Any) -> str:
+    """A run time (ISO string or epoch seconds) as UTC text."""
+    if value is None:
+        return "—"
+    t = seconds(value)
+    if t is None:
+        return str(value)
+    return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def seconds(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return dt.datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S%z").timestamp()
+    except ValueError:
+        return None
+
+
+def duration(start: Any, end: Any) -> str:
+    a, b = seconds(start), seconds(end)
+    if a is None or b is None or b < a:
+        return "—"
+    s = b - a
+    if s < 60:
+        return f"{s:.1f} s"
+    m, s = divmod(int(s), 60)
+    h, m = divmod(m, 60)
+    return f"{h} h {m} min" if h else f"{m} min {s} s"
+
+
+def latency(s: float | None) -> str:
+    if s is None:
+        return "—"
+    return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.2f} s"
