@@ -98,3 +98,10 @@ def test_unknown_gold_label_is_a_bad_line(tmp_path: Path) -> None:
     path = write(tmp_path, [json.dumps({"response": "Sure.", "gold": "maybe"})])
     out = run(str(path), "--gold-field", "gold")
     assert out.returncode == 2 and f"{path}:1: gold: expected one of" in out.stderr
+
+
+def test_lone_surrogate_is_a_bad_line_not_a_crash(tmp_path: Path) -> None:
+    path = write(tmp_path, ['{"prompt": "p", "response": "ok \\ud800 then"}'])
+    out = run(str(path))
+    assert out.returncode == 2 and out.stdout == ""
+    assert f"{path}:1: response: invalid text: lone surrogate" in out.stderr

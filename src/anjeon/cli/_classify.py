@@ -141,7 +141,7 @@ def refusal(
     FILE:LINE: field: problem; without --skip-bad nothing is written and the exit code
     is 2."""
     from anjeon._errors import InputError, Problem
-    from anjeon._io import read_text
+    from anjeon._io import bad_text, field_name, read_text
     from anjeon.scorers import OUTCOMES, classify_refusal
 
     problems: list[Problem] = []
@@ -157,6 +157,8 @@ def refusal(
     pairs: list[tuple[str, str]] = []
     for number, obj in rows:
         bad = _check(obj)
+        if bad is None and (text_problem := bad_text(obj)) is not None:
+            bad = field_name(text_problem[0]) or None, text_problem[1]  # unwritable text
         gold = None
         if bad is None and gold_field is not None:
             raw = obj.get(gold_field)
