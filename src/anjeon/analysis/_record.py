@@ -153,6 +153,7 @@ def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
             if std is None
             else {k: std[k] for k in ("id", "version", "description", "kind")},
             **_headline(std, analysis["grades"]),
+            "violation_basis": "refusal-proxy" if ensemble is None else "judge",
             "notes": [PROXY_NOTE if ensemble is None else judged_note(ensemble)],
             "metrics": analysis["metrics"],
             "gaps": analysis["gaps"],

@@ -19,7 +19,10 @@ def _basis(record: Record) -> str:
             "violation = refusal-based proxy (complied or partial on harmful items); "
             "every violation and unsafe rate below is this proxy"
         )
-    return f"violation = {basis_label(record.violation_basis)}"
+    return (
+        f"violation = {basis_label(record.violation_basis, judges=record.judging.judges)}; "
+        "the refusal-based proxy is kept beside it in the record (judging.proxy)"
+    )
 
 
 def _pct(x: float | None) -> str:
