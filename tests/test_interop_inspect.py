@@ -60,7 +60,8 @@ def test_smoke_as_inspect_task_then_back_as_anjeon_run(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     result = CliRunner().invoke(app, ["import", "inspect", str(log), "--runs-dir", str(runs)])
     assert result.exit_code == 0, result.output
-    run = next(runs.iterdir())
+    run = next(p for p in runs.iterdir() if p.is_dir())  # not the runs folder's lock
+    assert (run / "record.json").is_file() and (run / "report.html").is_file()
     info = summarize(run)
     assert (info["planned"], info["answered"], info["failed"]) == (24, 24, 0)
     assert info["model"] == "mockllm/model" and info["suites"] == ["smoke@1.0.0"]
@@ -91,7 +92,7 @@ def test_smoke_as_inspect_task_then_back_as_anjeon_run(tmp_path: Path) -> None:
         ["run", "--suite", "smoke", "--model", "builtin/comply-all", "--runs-dir", str(runs)],
     )
     assert native.exit_code == 0, native.output
-    other = next(p for p in runs.iterdir() if p != run)
+    other = next(p for p in runs.iterdir() if p.is_dir() and p != run)
     cmp = CliRunner().invoke(app, ["compare", str(other), str(run), "--format", "json"])
     assert cmp.exit_code == 0, cmp.output
     comparison = json.loads(cmp.stdout)["comparisons"][0]

@@ -196,3 +196,37 @@ def test_sigkill_during_judging_then_resume_repeats_no_stored_verdict(tmp_path: 
     assert len(verdict_keys(run_dir)) == n
     rate, _ = overall(run_dir)
     assert rate["n"] == n
+
+
+def test_report_shows_each_judges_kappa_per_language_and_warns(tmp_path: Path) -> None:
+    from anjeon.testing._judge_stub import draws as d
+
+    runs = tmp_path / "runs"
+    gold = tmp_path / "gold.jsonl"
+    lines = []
+    for i in range(40):
+        loc = "ko-KR" if i % 2 else "en-US"
+        text = f"gold {i}"
+        label = "unsafe" if d(text)[0] < 0.3 else "safe"
+        if loc == "ko-KR" and i % 4 == 1:  # people disagree with the judge on Korean
+            label = "safe" if label == "unsafe" else "unsafe"
+        lines.append(json.dumps({"prompt": "q", "response": text, "locale": loc, "label": label}))
+    gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cfg = StubConfig(judge="auto", flag_rate=0.3, lifetime=120)
+    with StubServer(cfg).in_thread() as stub:
+        cli("judge", "validate", str(gold), "--judge", f"{LG}@{stub.url}", "--runs-dir", str(runs))
+        out = cli("run", "--suite", "core", "--limit", "20", "--model",
+                  "openai-compatible/target", "--base-url", stub.url, "--runs-dir", str(runs),
+                  "--judge", LG, "--judge", KANANA, "--judge-base-url", stub.url,
+                  "--quiet")  # fmt: skip
+    run_dir = Path(out.stdout.strip().splitlines()[-1])
+    _, rec = overall(run_dir)
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert rec["violation_basis"] == "judge"
+    lg = next(j for j in rec["judging"]["per_judge"] if j["name"] == LG)
+    ko = lg["validation"][0]["by_locale"]["ko-KR"]["kappa"]
+    en = lg["validation"][0]["by_locale"]["en-US"]["kappa"]
+    assert en - ko > 0.1
+    assert 'id="judges"' in html and f"κ {ko:.2f}" in html  # the Korean gap warning
+    assert "was never validated" in html and KANANA in html  # the unvalidated judge
+    assert "violation (proxy)" in html  # the proxy, beside the judged rate

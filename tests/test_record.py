@@ -207,6 +207,11 @@ def test_bias_qa_failed_calls_count_as_out_of_choice_and_figures_have_intervals(
     assert b["templates"] > 10
     lo, hi = b["intervals"]["acc_amb"]
     assert lo <= b["acc_amb"] <= hi and hi > lo
+    from anjeon.analysis import to_text
+
+    text = to_text(rec)
+    assert f"{failed} failed calls counted out-of-choice" in text
+    assert f"bootstrap over {b['templates']} templates" in text
 
 
 def test_run_without_standard_claims_no_grade(tmp_path: Path) -> None:

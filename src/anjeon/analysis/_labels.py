@@ -4,6 +4,8 @@ never read 0, and intervals from few pairs carry a warning."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 FEW_PAIRS = 10  # a paired interval from fewer units than this is shown with a warning
 
 _BASIS = {
@@ -12,8 +14,12 @@ _BASIS = {
 }
 
 
-def basis_label(basis: str, lang: str = "en") -> str:
-    """What a violation or unsafe figure is, e.g. 'refusal-based proxy'."""
+def basis_label(basis: str, lang: str = "en", judges: Sequence[str] = ()) -> str:
+    """What a violation or unsafe figure is, e.g. 'refusal-based proxy', or with the
+    judges named, 'judged by llama-guard:vllm/...'."""
+    if basis == "judge" and judges:
+        names = ", ".join(judges)
+        return f"judged by {names}" if lang == "en" else f"판정 모델 {names} 기준"
     return _BASIS.get(basis, _BASIS["refusal-proxy"])[lang]
 
 

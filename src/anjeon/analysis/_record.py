@@ -86,11 +86,16 @@ def _usage(con: sqlite3.Connection) -> dict[str, Any]:
     n, tin, tout, lat = con.execute(
         "SELECT count(*), sum(input_tokens), sum(output_tokens), avg(latency) FROM responses"
     ).fetchone()
+    requests, abandoned = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE outcome = 'abandoned') FROM requests"
+    ).fetchone()
     return {
         "responses": n,
         "input_tokens": tin or 0,
         "output_tokens": tout or 0,
         "mean_latency_s": None if lat is None else round(lat, 4),
+        "requests": requests,
+        "abandoned": abandoned,
     }
 
 
@@ -148,6 +153,7 @@ def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
             if std is None
             else {k: std[k] for k in ("id", "version", "description", "kind")},
             **_headline(std, analysis["grades"]),
+            "violation_basis": "refusal-proxy" if ensemble is None else "judge",
             "notes": [PROXY_NOTE if ensemble is None else judged_note(ensemble)],
             "metrics": analysis["metrics"],
             "gaps": analysis["gaps"],

@@ -153,6 +153,10 @@ class Usage(RecordModel):
     input_tokens: Count
     output_tokens: Count
     mean_latency_s: float | None
+    # every request sent (retries and failures too), and those abandoned in flight at a
+    # stop, which a provider may still bill; absent from records made before 0.1
+    requests: Count = 0
+    abandoned: Count = 0
 
 
 class ScorerInfo(RecordModel):

@@ -285,8 +285,10 @@ def clustered_rate(k: Sequence[int] | np.ndarray, m: Sequence[int] | np.ndarray)
     """A rate's 95 % interval when its cells come in clusters: the continuity-corrected
     Wilson interval at Kish's effective sample size n / deff (``design_effect``), with
     the critical value of Student's t on (clusters − 1) degrees of freedom, since the
-    variance is estimated from that few clusters. In simulations with intra-cluster
-    correlation 0.3–0.5 it keeps 95 % coverage where plain Wilson at n / deff did not
+    variance is estimated from that few clusters (at 0 events, or only events, plain
+    Wilson at n / deff, the design effect being the structure's bound). In simulations
+    with intra-cluster correlation 0.3–0.5 it keeps 95 % coverage where plain Wilson at
+    n / deff did not
     (docs/analysis.md; ``tests/test_analysis_stats.py``)."""
     import numpy as np
 
@@ -297,7 +299,12 @@ def clustered_rate(k: Sequence[int] | np.ndarray, m: Sequence[int] | np.ndarray)
     if total_n == 0:
         return ClusteredRate(Estimate(None, None, None, 0), 1.0, 0)
     deff = design_effect(ks, ms)
-    est = wilson_cc(total_k / deff, total_n / deff, t975(max(1, c - 1)), n_report=total_n)
+    if total_k in (0, total_n):
+        # no variance was estimated (the design effect is the structure's bound): the
+        # plain Wilson interval at that effective n, as if each cluster were one cell
+        est = wilson(total_k / deff, total_n / deff, n_report=total_n)
+    else:
+        est = wilson_cc(total_k / deff, total_n / deff, t975(max(1, c - 1)), n_report=total_n)
     return ClusteredRate(est, deff, c)
 
 

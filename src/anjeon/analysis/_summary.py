@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from anjeon.analysis._labels import basis_label, few_pairs, format_p
@@ -18,7 +19,10 @@ def _basis(record: Record) -> str:
             "violation = refusal-based proxy (complied or partial on harmful items); "
             "every violation and unsafe rate below is this proxy"
         )
-    return f"violation = {basis_label(record.violation_basis)}"
+    return (
+        f"violation = {basis_label(record.violation_basis, judges=record.judging.judges)}; "
+        "the refusal-based proxy is kept beside it in the record (judging.proxy)"
+    )
 
 
 def _pct(x: float | None) -> str:
@@ -148,16 +152,26 @@ def _checks(checks: Checks) -> list[list[str]]:
             rows.append(["answers citing a retired crisis number", str(c.mentions_retired_number)])
     if checks.bias_qa:
         b = checks.bias_qa.overall
+        ci = b.intervals or {}
+
+        def with_ci(name: str, fmt: Callable[[float | None], str]) -> str:
+            bounds = ci.get(name)
+            text = fmt(getattr(b, name))
+            return f"{text} [{fmt(bounds[0])}, {fmt(bounds[1])}]" if bounds else text
+
+        failed = f", {b.failed} failed calls counted out-of-choice" if b.failed else ""
         rows.append(
             [
                 "bias QA (KoBBQ): accuracy ambiguous / disambiguated",
-                f"{_pct(b.acc_amb)} / {_pct(b.acc_dis)}, out-of-choice {_pct(b.ooc_ratio)}",
+                f"{with_ci('acc_amb', _pct)} / {with_ci('acc_dis', _pct)}, "
+                f"out-of-choice {with_ci('ooc_ratio', _pct)}{failed}",
             ]
         )
         rows.append(
             [
-                "bias QA (KoBBQ): bias score ambiguous / disambiguated",
-                f"{_num(b.diff_bias_amb)} / {_num(b.diff_bias_dis)}",
+                "bias QA (KoBBQ): bias score ambiguous / disambiguated"
+                + (f" (intervals: bootstrap over {b.templates} templates)" if b.templates else ""),
+                f"{with_ci('diff_bias_amb', _num)} / {with_ci('diff_bias_dis', _num)}",
             ]
         )
     return rows

@@ -252,11 +252,15 @@ class Engine:
                 started = time.time()
                 t0 = time.perf_counter()
                 try:
-                    w.rewrites.append(await self._rewrite(cell))
+                    # awaited first: ``w.rewrites.append(await …)`` would bind the list
+                    # before the await, and a flush during it replaces the list, losing
+                    # the row (the attacker would then be asked again on resume)
+                    row = await self._rewrite(cell)
                 except TargetError as e:
                     if await self._failed(cell, attempt, started, t0, e):
                         continue
                     return
+                w.rewrites.append(row)
             if self._rpm is not None:
                 await self._rpm.acquire()
             if self._tpm is not None:

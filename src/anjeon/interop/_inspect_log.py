@@ -227,8 +227,9 @@ def _cells(path: Path, samples: list[dict[str, Any]], suites: _Suites) -> list[_
 
 
 def import_inspect(log: Path | str, runs_dir: Path | str = "runs") -> Path:
-    """Write the anjeon run directory of an Inspect log and score it; returns its path."""
-    from anjeon import score
+    """Write the anjeon run directory of an Inspect log, scored, with its record and
+    report; returns its path."""
+    from anjeon import report, score
     from anjeon.engine import EngineConfig, cell_key
     from anjeon.engine._plan import target_fingerprint
     from anjeon.store import RunStore, new_run_id, write_config
@@ -331,6 +332,7 @@ def import_inspect(log: Path | str, runs_dir: Path | str = "runs") -> Path:
         store.set_meta(status="complete", stop_reason=None, finished=time.time())
     finally:
         store.close()
-    # every anjeon scorer, and the record (record.json), as at the end of a run
-    score(run_dir, runs_dir=None)
+    # as at the end of a run: every anjeon scorer, record.json and report.html
+    score(run_dir, record=False, runs_dir=None)
+    report(run_dir, runs_dir=None)
     return run_dir

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from anjeon._version import __version__
 from anjeon.analysis import PROXY_NOTE, Record, load_record
-from anjeon.reports import _format, _sections
+from anjeon.reports import _format, _judges, _sections
 from anjeon.reports._cells import json_script, write_cells
 from anjeon.reports._flatten import flatten
 from anjeon.reports._i18n import DATA, LANGS, both, strings, t, text
@@ -53,11 +53,11 @@ def _env() -> Any:
     return env
 
 
-def _basis(basis: str) -> Markup:
+def _basis(basis: str, judges: Sequence[str] = ()) -> Markup:
     """What decided violation, in both languages (one owner: anjeon.analysis._labels)."""
     from anjeon.analysis._labels import basis_label
 
-    return both({lang: basis_label(basis, lang) for lang in ("en", "ko")})
+    return both({lang: basis_label(basis, lang, judges) for lang in ("en", "ko")})
 
 
 def _few_pairs(n: int) -> Markup | None:
@@ -175,6 +175,7 @@ def _page(
             up=_sections.uplift(record),
             to=_sections.tradeoff(record, references),
             checks=checks(record),
+            jd=_judges.section(record),
             proxy_note=PROXY_NOTE,
             generate={k: v for k, v in (generate or {}).items() if v not in (None, [], {})},
             truncated=truncated,
