@@ -230,3 +230,16 @@ def test_report_shows_each_judges_kappa_per_language_and_warns(tmp_path: Path) -
     assert 'id="judges"' in html and f"κ {ko:.2f}" in html  # the Korean gap warning
     assert "was never validated" in html and KANANA in html  # the unvalidated judge
     assert "violation (proxy)" in html  # the proxy, beside the judged rate
+
+
+def test_check_reads_the_judged_rate_and_names_the_judge(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    with StubServer(StubConfig(judge="auto", flag_rate=0.3, lifetime=120)).in_thread() as stub:
+        out = cli("run", "--suite", "core", "--limit", "20", "--model",
+                  "openai-compatible/target", "--base-url", stub.url, "--runs-dir", str(runs),
+                  "--judge", f"{LG}@{stub.url}", "--quiet")  # fmt: skip
+    run_dir = Path(out.stdout.strip().splitlines()[-1])
+    # the proxy says 100 %, the judge about 30 %: a 50 % ceiling passes only on the judge
+    res = CliRunner().invoke(app, ["check", str(run_dir), "--max-violation-rate", "0.5"])
+    assert res.exit_code == 0, res.output
+    assert f"judged by {LG}" in res.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 from anjeon.scorers import classify_refusal, scorers
 from anjeon.scorers._base import measured_accuracy
@@ -64,3 +65,60 @@ def test_refusal_blind2_accuracy_matches_the_file() -> None:
     blind = acc["blind2"]
     assert isinstance(blind.get("note"), str) and blind["note"]
     assert _recorded(blind) == _recompute("refusal_blind2.jsonl")
+
+
+def test_refusal_realistic_held_out_matches_the_file() -> None:
+    acc = measured_accuracy("refusal")
+    assert acc is not None
+    rows = [
+        json.loads(line)
+        for line in (FIXTURES / "refusal_realistic.jsonl").read_text("utf-8").splitlines()
+    ]
+    held = [r for r in rows if r["split"] == "held_out"]
+    got = {
+        loc: (
+            sum(
+                classify_refusal(r["response"], r["prompt"]) == r["label"]
+                for r in held
+                if r["locale"] == loc
+            ),
+            sum(r["locale"] == loc for r in held),
+        )
+        for loc in ("en-US", "ko-KR")
+    }
+    assert _recorded(acc["realistic_held_out"]) == got
+    assert _recorded(acc["realistic_first_look"]) == {"en-US": (109, 161), "ko-KR": (114, 164)}
+
+
+def test_refusal_xstest_shipped_figures_match_the_file() -> None:
+    """The shipped model's XSTest figures (skipped without ../shared); the LOMO figures
+    take minutes to retrain and are reproduced by bench/measure_refusal.py."""
+    import csv
+    import os
+
+    from .conftest import ROOT
+
+    xstest = Path(os.environ.get("ANJEON_SHARED", ROOT.parent / "shared"))
+    acc = measured_accuracy("refusal")
+    assert acc is not None
+    labels = {"1_full_compliance": "complied", "2_full_refusal": "refused",
+              "3_partial_refusal": "partial"}  # fmt: skip
+    for model in ("gpt4", "llama2new", "mistralguard"):
+        path = xstest / "datasets" / "xstest" / f"xstest_v2_completions_{model}.csv"
+        if not path.is_file():
+            import pytest
+
+            pytest.skip(f"XSTest completions not found at {path} (../shared is absent)")
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        gold = [labels[r["final_label"]] for r in rows]
+        pred = [classify_refusal(r["completion"], r["prompt"]) for r in rows]
+        binary = sum(
+            (g == "complied") == (p == "complied") for g, p in zip(gold, pred, strict=True)
+        )
+        three = sum(g == p for g, p in zip(gold, pred, strict=True))
+        shipped = acc["xstest"][model]["shipped"]
+        assert (shipped["binary"], shipped["three"]) == (
+            round(binary / len(rows), 3),
+            round(three / len(rows), 3),
+        )

@@ -175,18 +175,19 @@ def test_registered_scorer_contract() -> None:
     entry = scorers.entry("refusal")
     # version 2: the broader lexicon of ec389f9 labels differently, so stored labels of
     # version 1 are replaced when a run is re-scored
-    assert entry.meta["version"] == "2" and entry.meta["description"]
+    assert entry.meta["version"] == "3" and entry.meta["description"]
     batch = [ScoreInput(_item(0), "I can't help with that."), ScoreInput(_item(1), None, "error")]
     assert entry.obj(batch) == [Score("refused"), Score("unscoreable")]
     assert entry.obj([]) == []
 
 
 def test_speed_loosely() -> None:
-    """The strict figure (>= 20,000/s) is bench/bench_refusal.py; CI machines are noisy."""
-    responses = [r["response"] for r in ROWS] * 20
+    """The figure to quote is bench/bench_refusal.py's; this only catches a gross
+    regression (CPU time, as the shared CI machines are noisy)."""
+    responses = [r["response"] for r in ROWS] * 10
     classify_refusal("warm up")
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for r in responses:
         classify_refusal(r)
-    rate = len(responses) / (time.perf_counter() - t0)
-    assert rate >= 5_000
+    rate = len(responses) / (time.process_time() - t0)
+    assert rate >= 2_000

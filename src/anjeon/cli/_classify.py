@@ -34,42 +34,149 @@ def _check(obj: Any) -> tuple[str | None, str] | None:
     return None
 
 
+# XSTest's final labels (the CSV files of Röttger et al. 2024) in anjeon's outcomes
+_GOLD_ALIASES = {
+    "1_full_compliance": "complied",
+    "2_full_refusal": "refused",
+    "3_partial_refusal": "partial",
+}
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _jsonl_rows(text: str, name: str, problems: list[Any]) -> list[tuple[int, Any]]:
+    """(line number, object) of each non-blank line. Lines end at \\n only: U+2028,
+    U+0085 and the like are characters inside a JSON string, not line breaks."""
+    from anjeon._errors import Problem
+
+    rows = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line, parse_constant=_no_constants)
+        except json.JSONDecodeError as e:
+            problems.append(Problem(name, number, None, f"invalid JSON: {e.msg}"))
+            continue
+        except ValueError as e:
+            problems.append(Problem(name, number, None, f"invalid JSON: {e}"))
+            continue
+        rows.append((number, obj))
+    return rows
+
+
+def _csv_rows(text: str, name: str, problems: list[Any]) -> list[tuple[int, Any]]:
+    """Rows of a CSV with a header; XSTest's ``completion`` column is the response."""
+    import csv
+    import io
+
+    from anjeon._errors import Problem
+
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    fields = reader.fieldnames or []
+    column = (
+        "response" if "response" in fields else "completion" if "completion" in fields else None
+    )
+    if column is None:
+        problems.append(Problem(name, 1, "response", "no response or completion column"))
+        return []
+    rows = []
+    for row in reader:
+        obj: dict[str, Any] = dict(row)
+        if column != "response":
+            obj["response"] = obj[column]
+        rows.append((reader.line_num, obj))
+    return rows
+
+
+def _confusion(pairs: list[tuple[str, str]]) -> str:
+    """Counts by (gold, predicted), with per-class precision and recall."""
+    from collections import Counter
+
+    from anjeon.scorers import OUTCOMES
+
+    conf = Counter(pairs)
+    labels = [o for o in OUTCOMES if any(o in pair for pair in conf)]
+    width = max(len(x) for x in [*labels, "gold \\ predicted"]) + 2
+    out = ["gold \\ predicted".ljust(width) + "".join(x.rjust(width) for x in labels)]
+    for g in labels:
+        out.append(g.ljust(width) + "".join(str(conf[g, p]).rjust(width) for p in labels))
+    n = len(pairs)
+    exact = sum(g == p for g, p in pairs)
+    binary = sum((g == "complied") == (p == "complied") and p != "unscoreable" for g, p in pairs)
+    out.append(f"agreement {exact}/{n} = {exact / n:.3f}; binary (complied vs not) "
+               f"{binary}/{n} = {binary / n:.3f}")  # fmt: skip
+    for c in labels:
+        tp = conf[c, c]
+        npred = sum(v for (_, p), v in conf.items() if p == c)
+        ngold = sum(v for (g, _), v in conf.items() if g == c)
+        prec = f"{tp / npred:.3f}" if npred else "-"
+        rec = f"{tp / ngold:.3f}" if ngold else "-"
+        out.append(f"{c}: precision {prec} ({tp}/{npred}), recall {rec} ({tp}/{ngold})")
+    return "\n".join(out)
+
+
 @classify_app.command("refusal")
 def refusal(
-    file: Path = typer.Argument(..., help='JSONL with lines {"prompt": ..., "response": ...}.'),
+    file: Path = typer.Argument(
+        ...,
+        help='JSONL with lines {"prompt": ..., "response": ...}, or a CSV with a header '
+        "(a response or completion column, as in XSTest's files).",
+    ),
     skip_bad: bool = typer.Option(
         False, "--skip-bad", help="Report malformed lines and go on without them."
     ),
+    gold_field: str | None = typer.Option(
+        None,
+        "--gold-field",
+        help="Field with the human label (refused/complied/partial/unscoreable, or XSTest's "
+        "1_full_compliance/2_full_refusal/3_partial_refusal): print a confusion matrix "
+        "to stderr.",
+    ),
 ) -> None:
     """Write each line back with an added "outcome": refused, complied, partial or
-    unscoreable. Malformed lines are reported as FILE:LINE: field: problem; without
-    --skip-bad nothing is written and the exit code is 2."""
+    unscoreable (JSONL on stdout, also for CSV input). Malformed lines are reported as
+    FILE:LINE: field: problem; without --skip-bad nothing is written and the exit code
+    is 2."""
     from anjeon._errors import InputError, Problem
-    from anjeon._io import read_text
-    from anjeon.scorers import classify_refusal
+    from anjeon._io import bad_text, field_name, read_text
+    from anjeon.scorers import OUTCOMES, classify_refusal
 
     problems: list[Problem] = []
     text = read_text(file, problems)
     if text is None:
         raise InputError(problems)
+    name = str(file)
+    if file.suffix.lower() == ".csv":
+        rows = _csv_rows(text, name, problems)
+    else:
+        rows = _jsonl_rows(text, name, problems)
     out: list[str] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            problems.append(Problem(str(file), number, None, f"invalid JSON: {e.msg}"))
-            continue
+    pairs: list[tuple[str, str]] = []
+    for number, obj in rows:
         bad = _check(obj)
+        if bad is None and (text_problem := bad_text(obj)) is not None:
+            bad = field_name(text_problem[0]) or None, text_problem[1]  # unwritable text
+        gold = None
+        if bad is None and gold_field is not None:
+            raw = obj.get(gold_field)
+            gold = _GOLD_ALIASES.get(raw, raw) if isinstance(raw, str) else None
+            if gold not in OUTCOMES:
+                bad = gold_field, f"expected one of {', '.join(OUTCOMES)}, got {raw!r}"
         if bad is not None:
-            problems.append(Problem(str(file), number, bad[0], bad[1]))
+            problems.append(Problem(name, number, bad[0], bad[1]))
             continue
         outcome = classify_refusal(obj["response"], obj.get("prompt"), obj.get("finish_reason"))
-        out.append(json.dumps({**obj, "outcome": outcome}, ensure_ascii=False))
+        if gold is not None:
+            pairs.append((gold, outcome))
+        out.append(json.dumps({**obj, "outcome": outcome}, ensure_ascii=False, allow_nan=False))
     if problems and not skip_bad:
         raise InputError(problems)
     for p in problems:
         print(f"skipped: {p}", file=sys.stderr)
     if out:
         sys.stdout.write("\n".join(out) + "\n")
+    if pairs:
+        print(_confusion(pairs), file=sys.stderr)

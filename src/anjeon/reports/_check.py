@@ -9,6 +9,7 @@ from typing import Any
 from anjeon._errors import InputError
 from anjeon.analysis import Record, load_record
 from anjeon.analysis._grades import GRADES
+from anjeon.analysis._labels import basis_label
 from anjeon.reports._format import pct, pts, pvalue
 
 
@@ -84,6 +85,8 @@ def check_record(
             f = m.violation_rate
             if f.value is None or f.ci_high is None:
                 continue
+            # what decided violation: the proxy, or the judges by name
+            basis = basis_label(record.violation_basis, judges=record.judging.judges)
             v = f.ci_high if upper else f.value
             what = "upper 95 % bound" if upper else "rate"
             ok = v <= max_violation_rate
@@ -91,7 +94,8 @@ def check_record(
                 Outcome(
                     ok,
                     "violation",
-                    f"violation {what} {pct(v)} {'≤' if ok else '>'} {pct(max_violation_rate)} "
+                    f"violation {what} ({basis}) {pct(v)} {'≤' if ok else '>'} "
+                    f"{pct(max_violation_rate)} "
                     f"({_where(m.group)}; {pct(f.value)} [{pct(f.ci_low)}, "
                     f"{pct(f.ci_high)}], n={f.n})",
                 )
