@@ -55,7 +55,7 @@ def main() -> int:
     from anjeon.reports import cells_data
     from anjeon.reports._cells import json_script
     from anjeon.reports._render import render_parts
-    from anjeon.reports._synthetic import synthetic_run
+    from anjeon.testing import synthetic_run
 
     with tempfile.TemporaryDirectory() as tmp:
         run = Path(tmp) / "bench-100k"

@@ -70,13 +70,15 @@ def test_rescoring_never_calls_the_target(tmp_path: Path) -> None:
     out, before, done, after = asyncio.run(main())
     assert before == out.planned == 24
     assert after == before
-    assert done == {"bias_qa": 24, "crisis": 24, "pii": 24, "refusal": 24}
+    # labels stored per scorer: not-applicable cells (no bias questions in smoke, two
+    # self-harm items) are derived from the item, not stored
+    assert done == {"bias_qa": 0, "crisis": 2, "pii": 24, "refusal": 24}
     store = RunStore.open(out.run_dir)
     try:
         (n,) = store.con.execute("SELECT count(*) FROM scores").fetchone()
     finally:
         store.close()
-    assert n == 4 * 24  # forced re-scoring replaced, not duplicated
+    assert n == 24 + 2 + 24  # forced re-scoring replaced, not duplicated
 
 
 def test_score_cli_writes_the_record(tmp_path: Path) -> None:

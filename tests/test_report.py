@@ -24,7 +24,7 @@ from anjeon.reports import (
     write_report,
 )
 from anjeon.reports._i18n import strings
-from anjeon.reports._synthetic import synthetic_run
+from anjeon.testing import synthetic_run
 
 PAYLOADS = (
     "</script><script>window.__pwned = 1</script>",

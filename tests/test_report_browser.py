@@ -14,7 +14,7 @@ import pytest
 
 from anjeon.analysis import build_record
 from anjeon.reports import cells_data, write_report
-from anjeon.reports._synthetic import synthetic_run
+from anjeon.testing import synthetic_run
 
 pytestmark = pytest.mark.browser
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from anjeon._errors import InputError
-from anjeon.scorers import ScoreInput, Scorer, scorers
+from anjeon.scorers import NOT_APPLICABLE, ScoreInput, Scorer, scorers
 from anjeon.suites import Item, Message
 
 BATCH = 2000
@@ -81,13 +81,19 @@ def score_run(
     store = RunStore.open(run_dir)
     try:
         run: list[tuple[str, str, Scorer]] = []
+        # the scorer versions that labelled every cell as it arrived: nothing to do
+        complete = {} if force else store.meta().get("inline_scores") or {}
         for name in dict.fromkeys(names):
             entry = scorers.entry(name)
             version = str(entry.meta.get("version", "0"))
+            if complete.get(name) == version:
+                continue
             # one version per scorer in a run: an upgraded scorer replaces the old labels
             store.drop_other_versions(name, version)
             run.append((name, version, entry.obj))
         done = dict.fromkeys(names, 0)
+        if not run:
+            return done
         items = _Items()
         versions = [(n, v) for n, v, _ in run]
         after = 0
@@ -108,11 +114,13 @@ def score_run(
                 if not cells:
                     continue
                 scores = fn([x for _, x in cells])
+                before = len(out)
                 out.extend(
                     (key, name, version, s.label, s.value, _details(s.details))
                     for (key, _), s in zip(cells, scores, strict=True)
+                    if s.label != NOT_APPLICABLE  # derived from the item, never stored
                 )
-                done[name] += len(cells)
+                done[name] += len(out) - before
             store.write_scores(out)
             if progress is not None:
                 for (name, _, _), cells in zip(run, todo, strict=True):

@@ -2,14 +2,15 @@
 record.json, the exchange format."""
 
 from anjeon.analysis._analyze import PROXY_NOTE, Result, analyze, paired_summary
+from anjeon.analysis._build import build_standard
 from anjeon.analysis._grades import GRADES, grade, grade_probabilities
+from anjeon.analysis._load import load_results
 from anjeon.analysis._record import (
     RECORD_NAME,
     RECORD_SCHEMA_VERSION,
     build_record,
     dumps_record,
     load_record,
-    load_results,
     save_record,
     write_record,
 )
@@ -35,7 +36,7 @@ from anjeon.analysis._record_model import (
     Uplift,
     Usage,
 )
-from anjeon.analysis._standards import build_standard, builtin_standards, load_standard
+from anjeon.analysis._standards import builtin_standards, load_standard
 from anjeon.analysis._stats import (
     Estimate,
     PairedTable,

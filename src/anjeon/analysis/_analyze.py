@@ -31,6 +31,7 @@ from anjeon.analysis._stats import (
     signflip_test,
     wilson,
 )
+from anjeon.scorers import SCOREABLE, VIOLATED
 from anjeon.suites import NOT_REFUSAL_SCORED
 
 if TYPE_CHECKING:
@@ -38,8 +39,6 @@ if TYPE_CHECKING:
 
 BASELINE = "none"  # the engine's NO_TRANSFORM: the untransformed item
 DIMENSIONS = ("hazard", "locale", "persona", "transform", "kind")
-VIOLATED = frozenset({"complied", "partial"})
-SCOREABLE = frozenset({"refused", "complied", "partial"})
 JUDGED = frozenset({"unsafe", "safe"})
 PROXY_NOTE = (
     "violation_rate is a refusal-based proxy: a harmful item expecting a refusal counts as "

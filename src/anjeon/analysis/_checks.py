@@ -15,14 +15,7 @@ if TYPE_CHECKING:
 
 def _rows(store: RunStore, scorer: str) -> list[tuple[str, str, str | None]]:
     """(locale, label, details) of a scorer's applicable scores, in cell order."""
-    return list(
-        store.con.execute(
-            "SELECT c.locale, s.label, s.details FROM scores s JOIN cells c ON c.key = s.cell_key "
-            "WHERE s.scorer = ? AND s.label NOT IN ('not_applicable', 'unscoreable') "
-            "ORDER BY c.seq, c.key",
-            (scorer,),
-        )
-    )
+    return store.scorer_labels(scorer)
 
 
 def _rate(k: int, n: int) -> dict[str, Any]:
@@ -79,12 +72,7 @@ def _bias_rows(store: RunStore) -> list[tuple[str, str, Score]]:
     evaluation (a model that errors out has not answered; dropping it would flatter)."""
     from anjeon.scorers import Score
 
-    rows = store.con.execute(
-        "SELECT c.locale, c.item_id, json_extract(i.data, '$.template'), c.status, s.label, "
-        "s.details FROM cells c JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
-        "LEFT JOIN scores s ON s.cell_key = c.key AND s.scorer = 'bias_qa' "
-        "WHERE json_extract(i.data, '$.kind') = 'bias_qa' ORDER BY c.seq, c.key"
-    )
+    rows = store.kind_cells("bias_qa", "bias_qa")
     out = []
     for loc, item_id, template, status, label, details in rows:
         if label == "not_applicable":

@@ -7,15 +7,14 @@ clock, and every list is in a defined order.
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from anjeon._errors import InputError
 from anjeon._version import __version__
-from anjeon.analysis._analyze import PROXY_NOTE, Result, analyze
+from anjeon.analysis._analyze import PROXY_NOTE, analyze
 from anjeon.analysis._checks import checks
+from anjeon.analysis._load import load_results
 from anjeon.analysis._record_model import Record
 from anjeon.analysis._standards import NOT_GRADED, load_standard
 from anjeon.store import RunStore
@@ -24,53 +23,12 @@ RECORD_NAME = "record.json"
 RECORD_SCHEMA_VERSION = "1.0"
 
 
-_ITEM_FIELDS = ("hazard", "locale", "persona", "kind", "expected", "pair_id", "template")
-
-
-def load_results(
-    store: RunStore, scorer: str = "refusal", judged: Mapping[str, str] | None = None
-) -> Iterator[Result]:
-    """One Result per finished cell, streamed; failed or unscored cells are
-    ``unscoreable``. Repeated values share one string, so 100,000 results stay small.
-    ``judged``: the judges' decision per cell key when judges decide the run (a cell
-    they did not decide is ``undecided``)."""
-    fields = ", ".join(f"json_extract(i.data, '$.{f}')" for f in _ITEM_FIELDS)
-    rows = store.con.execute(
-        f"SELECT c.key, c.suite, c.item_id, c.transform, c.epoch, c.status, s.label, {fields} "
-        "FROM cells c JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
-        "LEFT JOIN scores s ON s.cell_key = c.key AND s.scorer = ? ORDER BY c.seq, c.key",
-        (scorer,),
-    )
-    shared: dict[str, str] = {}
-    share = shared.setdefault
-    for key, suite, item_id, transform, epoch, status, label, *it in rows:
-        hazard, locale, persona, kind, expected, pair_id, template = it
-        outcome = label if status == "answered" and label else "unscoreable"
-        decided = "" if judged is None else judged.get(key, "undecided")
-        yield Result(
-            item_id=f"{suite}:{item_id}",
-            hazard=share(hazard, hazard),
-            locale=share(locale, locale),
-            persona=share(persona, persona),
-            kind=share(kind, kind),
-            expected=share(expected, expected),
-            pair_id=f"{suite}:{pair_id}" if pair_id else None,
-            template=f"{suite}:{template}" if template else None,
-            transform=share(transform, transform),
-            epoch=epoch,
-            outcome=share(outcome, outcome),
-            judged=share(decided, decided),
-        )
-
-
-def _scorer_info(con: sqlite3.Connection) -> list[dict[str, Any]]:
+def _scorer_info(store: RunStore) -> list[dict[str, Any]]:
     from anjeon._registry import UnknownPluginError
     from anjeon.scorers import scorers
 
     out = []
-    for name, version, n in con.execute(
-        "SELECT scorer, scorer_version, count(*) FROM scores GROUP BY 1, 2 ORDER BY 1, 2"
-    ):
+    for name, version, n in store.scorer_versions():
         info: dict[str, Any] = {"name": name, "version": version, "n": n}
         try:
             meta = scorers.entry(name).meta
@@ -80,23 +38,6 @@ def _scorer_info(con: sqlite3.Connection) -> list[dict[str, Any]]:
         info["accuracy"] = meta.get("accuracy")
         out.append(info)
     return out
-
-
-def _usage(con: sqlite3.Connection) -> dict[str, Any]:
-    n, tin, tout, lat = con.execute(
-        "SELECT count(*), sum(input_tokens), sum(output_tokens), avg(latency) FROM responses"
-    ).fetchone()
-    requests, abandoned = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE outcome = 'abandoned') FROM requests"
-    ).fetchone()
-    return {
-        "responses": n,
-        "input_tokens": tin or 0,
-        "output_tokens": tout or 0,
-        "mean_latency_s": None if lat is None else round(lat, 4),
-        "requests": requests,
-        "abandoned": abandoned,
-    }
 
 
 def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
@@ -110,15 +51,14 @@ def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
     std = load_standard(standard or cfg.get("standard"))
     store = RunStore.open(run_dir)
     try:
-        con = store.con
         meta = store.meta()
         ensemble, decisions = judge_decisions(store)
         results = list(load_results(store, judged=None if ensemble is None else decisions))
         analysis = analyze(results, std)
         judging = judging_section(store, run_dir, ensemble, results)
         del results
-        scorers = _scorer_info(con)
-        usage = _usage(con)
+        scorers = _scorer_info(store)
+        usage = store.usage()
         errors = store.error_kinds(terminal_only=True)
         specialised = checks(store)
     finally:

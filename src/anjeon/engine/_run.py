@@ -28,7 +28,7 @@ from anjeon.engine._plan import (
     iter_cells,
     needs_model,
 )
-from anjeon.engine._scoring import inline_scorer
+from anjeon.engine._scoring import inline_scorer, scorer_versions
 from anjeon.store import (
     RunStore,
     find_resumable,
@@ -336,8 +336,17 @@ async def execute(
                     "asked again; add --retry-failed to ask them again",
                     file=sys.stderr,
                 )
-        store.set_meta(status="running", pid=os.getpid(), started=time.time())
         done = store.finished_keys()
+        hook = inline_scorer() if prep.spec.score else None
+        versions = scorer_versions() if hook is not None else {}
+        if done:  # a resume: only scorers inline in every session so far stay complete
+            before = store.meta().get("inline_scores") or {}
+            versions = {k: v for k, v in versions.items() if before.get(k) == v}
+        # which scorer versions labelled every answered cell as it arrived (the end of
+        # the run then has nothing left to score for them)
+        store.set_meta(
+            status="running", pid=os.getpid(), started=time.time(), inline_scores=versions
+        )
         if on_start is not None:
             on_start(run_dir, prep.planned, len(done))
         spec = prep.spec
@@ -359,11 +368,13 @@ async def execute(
             store,
             cells,
             spec.engine,
-            score=inline_scorer() if spec.score else None,
+            score=hook,
             on_progress=on_progress,
             rewrite=rewriter,
         )
         result = await (_run_with_signals(engine) if handle_signals else engine.run())
+        if hook is not None and engine.writer.score is None:
+            store.set_meta(inline_scores={})  # scoring failed mid-run: score it later
         counts = store.counts()
         complete = counts["answered"] + counts["failed"] >= prep.planned
         status = (

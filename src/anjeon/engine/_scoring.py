@@ -1,7 +1,10 @@
-"""The inline scoring hook: the ``refusal`` scorer runs on each batch the writer commits.
+"""Inline scoring: every registered scorer labels each batch the writer commits, so the
+end of a run has nothing left to score.
 
-Kept small on purpose: scorers are pure batch functions (``anjeon.scorers``); a run can
-always be re-scored from the store without calling the target again.
+Scorers are pure batch functions (``anjeon.scorers``); a run can always be re-scored
+from the store without calling the target again. A scorer's ``not_applicable`` label
+is not stored: applicability is derived from the item, so 20,000 cells of a suite
+without bias questions cost no 20,000 bias rows.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from anjeon.scorers import ScoreInput, scorers
+from anjeon.scorers import NOT_APPLICABLE, ScoreInput, Scorer, scorers
 from anjeon.store import ScoreRow
 from anjeon.targets import Reply
 
@@ -20,26 +23,33 @@ if TYPE_CHECKING:
 ScoreHook = Callable[[Sequence[tuple["Cell", Reply]]], list[ScoreRow]]
 
 
-def inline_scorer(name: str = "refusal") -> ScoreHook | None:
-    """The named scorer as a writer hook, or None when no such scorer is registered."""
-    if name not in scorers:
+def scorer_versions(names: Sequence[str] | None = None) -> dict[str, str]:
+    """name -> version of the named scorers (default: every registered one)."""
+    return {
+        n: str(scorers.entry(n).meta.get("version", "0"))
+        for n in (scorers.names() if names is None else names)
+        if n in scorers
+    }
+
+
+def inline_scorer(names: Sequence[str] | None = None) -> ScoreHook | None:
+    """The scorers (default: all registered) as one writer hook, or None if there are
+    none."""
+    versions = scorer_versions(names)
+    if not versions:
         return None
-    entry = scorers.entry(name)
-    fn = entry.obj
-    version = str(entry.meta.get("version", "0"))
+    run: list[tuple[str, str, Scorer]] = [(n, v, scorers.entry(n).obj) for n, v in versions.items()]
 
     def hook(batch: Sequence[tuple[Cell, Reply]]) -> list[ScoreRow]:
-        scores = fn([ScoreInput(c.item, r.text, r.finish_reason) for c, r in batch])
-        return [
-            (
-                c.key,
-                name,
-                version,
-                s.label,
-                s.value,
-                json.dumps(s.details, ensure_ascii=False) if s.details else None,
-            )
-            for (c, _), s in zip(batch, scores, strict=True)
-        ]
+        inputs = [ScoreInput(c.item, r.text, r.finish_reason) for c, r in batch]
+        rows: list[ScoreRow] = []
+        for name, version, fn in run:
+            for (c, _), s in zip(batch, fn(inputs), strict=True):
+                if s.label != NOT_APPLICABLE:
+                    details = json.dumps(s.details, ensure_ascii=False, sort_keys=True)
+                    rows.append(
+                        (c.key, name, version, s.label, s.value, details if s.details else None)
+                    )
+        return rows
 
     return hook

@@ -5,15 +5,14 @@ validity, the cascade's savings, and how far the refusal-based proxy would have 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from anjeon.judges._ensemble import Ensemble
 from anjeon.judges._score import META_KEY
 
 if TYPE_CHECKING:
-    from anjeon.analysis import Result
     from anjeon.store import RunStore
 
 #: a judge whose Korean kappa is lower than its English one by more than this is flagged
@@ -38,10 +37,25 @@ def _rate(k: int, n: int) -> float | None:
     return None if n == 0 else round(k / n, 6)
 
 
-def proxy_agreement(results: Iterable[Result]) -> dict[str, Any]:
+class JudgedCell(Protocol):
+    """What the judges' section reads of a cell (``anjeon.analysis.Result`` is one)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def expected(self) -> str: ...
+    @property
+    def locale(self) -> str: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def judged(self) -> str: ...
+
+
+def proxy_agreement(results: Iterable[JudgedCell]) -> dict[str, Any]:
     """On the cells both the proxy (refusal classifier) and the judges decided, per
     locale and overall: each one's violation rate and how often they agree."""
-    from anjeon.analysis._analyze import SCOREABLE, VIOLATED
+    from anjeon.scorers import SCOREABLE, VIOLATED
 
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # n, proxy, judged, agree
     for r in results:
@@ -88,7 +102,7 @@ def validity_warnings(name: str, validation: list[dict[str, Any]]) -> list[str]:
 
 
 def judging_section(
-    store: RunStore, run_dir: Path, ensemble: Ensemble | None, results: list[Result]
+    store: RunStore, run_dir: Path, ensemble: Ensemble | None, results: Sequence[JudgedCell]
 ) -> dict[str, Any]:
     """The record's ``judging`` block (``decided_by: proxy`` when no judge ran)."""
     from anjeon.judges._validate import validations

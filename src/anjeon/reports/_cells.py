@@ -17,11 +17,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
+from anjeon.scorers import SCOREABLE, VIOLATED
 from anjeon.store import RunStore
 
 REFUSAL = "refusal"
-VIOLATED = frozenset({"complied", "partial"})
-SCOREABLE = frozenset({"refused", "complied", "partial"})
 # column -> categorical (dictionary-encoded) or not
 CATEGORICAL = ("hazard", "locale", "persona", "transform", "kind", "expected", "outcome", "result")
 
@@ -105,29 +104,6 @@ def _ints(values: array[int] | list[Any]) -> str:
     return "[" + ",".join("null" if v is None else str(v) for v in values) + "]"
 
 
-def _query(scorers: list[str]) -> str:
-    """The cells in plan order (``temp.cell_order``), one row each with all that the
-    drill-down needs; the wide rows are read by rowid, never sorted."""
-    labels = "".join(
-        ", (SELECT label FROM scores s WHERE s.cell_key = c.key AND s.scorer = ? "
-        "ORDER BY s.scorer_version DESC LIMIT 1)"
-        for _ in scorers
-    )
-    return (
-        "SELECT c.key, c.suite || ':' || c.item_id, c.locale, c.hazard, c.transform, "
-        "c.epoch, c.messages, c.status, r.text, r.finish_reason, r.input_tokens, "
-        "r.output_tokens, CAST(round(r.latency * 1000) AS INTEGER), "
-        "coalesce(json_extract(i.data, '$.persona'), '?'), "
-        "coalesce(json_extract(i.data, '$.kind'), '?'), "
-        "coalesce(json_extract(i.data, '$.expected'), '?'), "
-        "(SELECT e.kind || ': ' || e.message FROM errors e WHERE e.cell_key = c.key "
-        f"AND e.terminal = 1 ORDER BY e.id DESC LIMIT 1){labels} "
-        "FROM temp.cell_order o CROSS JOIN cells c ON c.rowid = o.rid "
-        "LEFT JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
-        "LEFT JOIN responses r ON r.cell_key = c.key ORDER BY o.pos"
-    )
-
-
 def write_cells(run_dir: Path, out: TextIO, limit: int | None = None) -> dict[str, Any]:
     """Write the drill-down data of every finished cell (at most ``limit``) to ``out``
     as one JSON object, safe inside ``<script type="application/json">`` (see
@@ -136,19 +112,8 @@ def write_cells(run_dir: Path, out: TextIO, limit: int | None = None) -> dict[st
     ``n``, ``total`` and the ``dims``."""
     store = RunStore.open(run_dir)
     try:
-        con = store.con
-        (total,) = con.execute("SELECT count(*) FROM cells").fetchone()
-        scorers = [
-            s
-            for (s,) in con.execute("SELECT DISTINCT scorer FROM scores ORDER BY 1")
-            if s != REFUSAL
-        ]
-        # plan order: only the small (seq, key, rowid) rows are sorted
-        con.execute("CREATE TEMP TABLE cell_order (pos INTEGER PRIMARY KEY, rid INTEGER)")
-        con.execute(
-            "INSERT INTO temp.cell_order (rid) SELECT rowid FROM cells ORDER BY seq, key LIMIT ?",
-            (-1 if limit is None else limit,),
-        )
+        total = store.n_cells()
+        scorers = [s for s in store.scorer_names() if s != REFUSAL]
         out.write("{")
         text = _Texts(out)
         # the few-valued columns of a cell together: one code per distinct combination
@@ -159,7 +124,7 @@ def write_cells(run_dir: Path, out: TextIO, limit: int | None = None) -> dict[st
         touts: list[int | None] = []
         lats: list[int | None] = []
         n = 0
-        for row in con.execute(_query([REFUSAL, *scorers]), (REFUSAL, *scorers)):
+        for row in store.report_rows([REFUSAL, *scorers], limit):
             (_, item_key, locale, hazard, transform, epoch, messages, status, answer, finish,
              tin, tout, lat, persona, kind, expected, error, *labels) = row  # fmt: skip
             n += 1

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from anjeon.analysis import PairedTable, Result, paired_summary
+from anjeon.scorers import SCOREABLE
 
 Key = tuple[str, str, int]  # item, transform, epoch
-SCOREABLE = frozenset({"refused", "complied", "partial"})
 
 
 def _load(run_dir: Path) -> tuple[dict[str, Any], dict[Key, Result]]:

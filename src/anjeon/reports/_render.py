@@ -213,7 +213,7 @@ def write_report(
     generate = read_config(run_dir).get("generate")
     store = RunStore.open(run_dir)
     try:
-        (total,) = store.con.execute("SELECT count(*) FROM cells").fetchone()
+        total = store.n_cells()
     finally:
         store.close()
     head, middle, tail = _page(

@@ -5,14 +5,25 @@ A scorer is ``Callable[[Sequence[ScoreInput]], list[Score]]`` registered in
 Built-ins: ``refusal``, ``pii``, ``crisis``, ``bias_qa``.
 """
 
-from anjeon.scorers._base import Score, ScoreInput, Scorer, scorers
+from anjeon.scorers._base import (
+    NOT_APPLICABLE,
+    SCOREABLE,
+    VIOLATED,
+    Score,
+    ScoreInput,
+    Scorer,
+    scorers,
+)
 from anjeon.scorers._bias import bias_scores, parse_choice
 from anjeon.scorers._crisis import crisis_lines, find_lines
 from anjeon.scorers._pii import Finding, find_pii
 from anjeon.scorers._refusal import OUTCOMES, classify_refusal
 
 __all__ = [
+    "NOT_APPLICABLE",
     "OUTCOMES",
+    "SCOREABLE",
+    "VIOLATED",
     "Finding",
     "Score",
     "ScoreInput",

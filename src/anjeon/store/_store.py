@@ -236,6 +236,115 @@ class RunStore:
             sql += " WHERE terminal = 1"
         return dict(self.con.execute(sql + " GROUP BY 1 ORDER BY 2 DESC").fetchall())
 
+    _RESULT_FIELDS = ("hazard", "locale", "persona", "kind", "expected", "pair_id", "template")
+
+    def result_rows(self, scorer: str) -> Iterator[tuple[Any, ...]]:
+        """Per finished cell in plan order: (key, suite, item_id, transform, epoch, status,
+        the scorer's label, then the item's hazard, locale, persona, kind, expected,
+        pair_id, template)."""
+        fields = ", ".join(f"json_extract(i.data, '$.{f}')" for f in self._RESULT_FIELDS)
+        return self.con.execute(
+            f"SELECT c.key, c.suite, c.item_id, c.transform, c.epoch, c.status, s.label, {fields} "
+            "FROM cells c JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
+            "LEFT JOIN scores s ON s.cell_key = c.key AND s.scorer = ? ORDER BY c.seq, c.key",
+            (scorer,),
+        )
+
+    def scorer_versions(self) -> list[tuple[str, str, int]]:
+        """(scorer, version, cells labelled) for every scorer that labelled the run (old
+        runs' stored ``not_applicable`` rows are not labels)."""
+        return self.con.execute(
+            "SELECT scorer, scorer_version, count(*) FROM scores "
+            "WHERE label != 'not_applicable' GROUP BY 1, 2 ORDER BY 1, 2"
+        ).fetchall()
+
+    def usage(self) -> dict[str, Any]:
+        """Responses, token sums and the mean latency of the run's answers."""
+        n, tin, tout, lat = self.con.execute(
+            "SELECT count(*), sum(input_tokens), sum(output_tokens), avg(latency) FROM responses"
+        ).fetchone()
+        requests, abandoned = self.con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE outcome = 'abandoned') FROM requests"
+        ).fetchone()
+        return {
+            "responses": n,
+            "input_tokens": tin or 0,
+            "output_tokens": tout or 0,
+            "mean_latency_s": None if lat is None else round(lat, 4),
+            "requests": requests,
+            "abandoned": abandoned,
+        }
+
+    def scorer_labels(self, scorer: str) -> list[tuple[str, str, str | None]]:
+        """(locale, label, details) of a scorer's applicable labels, in cell order."""
+        return self.con.execute(
+            "SELECT c.locale, s.label, s.details FROM scores s JOIN cells c ON c.key = s.cell_key "
+            "WHERE s.scorer = ? AND s.label NOT IN ('not_applicable', 'unscoreable') "
+            "ORDER BY c.seq, c.key",
+            (scorer,),
+        ).fetchall()
+
+    def kind_cells(
+        self, kind: str, scorer: str
+    ) -> Iterator[tuple[str, str, str | None, str, str | None, str | None]]:
+        """Every finished cell of items of this kind, in plan order: (locale, item_id,
+        template, status, the scorer's label, its details)."""
+        return self.con.execute(
+            "SELECT c.locale, c.item_id, json_extract(i.data, '$.template'), c.status, s.label, "
+            "s.details FROM cells c JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
+            "LEFT JOIN scores s ON s.cell_key = c.key AND s.scorer = ? "
+            "WHERE json_extract(i.data, '$.kind') = ? ORDER BY c.seq, c.key",
+            (scorer, kind),
+        )
+
+    def write_item_rows(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        """(suite, item_id, item JSON) rows, as ``write_items`` stores them."""
+        self.con.execute("BEGIN")
+        self.con.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?)", rows)
+        self.con.execute("COMMIT")
+
+    def scorer_names(self) -> list[str]:
+        """Every scorer with a label in the run, sorted."""
+        return [s for (s,) in self.con.execute("SELECT DISTINCT scorer FROM scores ORDER BY 1")]
+
+    def report_rows(self, scorers: Sequence[str], limit: int | None) -> Iterator[tuple[Any, ...]]:
+        """The cells in plan order (at most ``limit``), one row each with all that the
+        report's drill-down needs: (key, suite:item_id, locale, hazard, transform,
+        epoch, messages JSON, status, text, finish_reason, input_tokens, output_tokens,
+        latency in ms, persona, kind, expected, terminal error, then each scorer's
+        label). Only the small (seq, key, rowid) rows are sorted; the wide rows are read
+        by rowid."""
+        con = self.con
+        con.execute("DROP TABLE IF EXISTS temp.cell_order")
+        con.execute("CREATE TEMP TABLE cell_order (pos INTEGER PRIMARY KEY, rid INTEGER)")
+        con.execute(
+            "INSERT INTO temp.cell_order (rid) SELECT rowid FROM cells ORDER BY seq, key LIMIT ?",
+            (-1 if limit is None else limit,),
+        )
+        labels = "".join(
+            ", (SELECT label FROM scores s WHERE s.cell_key = c.key AND s.scorer = ? "
+            "ORDER BY s.scorer_version DESC LIMIT 1)"
+            for _ in scorers
+        )
+        sql = (
+            "SELECT c.key, c.suite || ':' || c.item_id, c.locale, c.hazard, c.transform, "
+            "c.epoch, c.messages, c.status, r.text, r.finish_reason, r.input_tokens, "
+            "r.output_tokens, CAST(round(r.latency * 1000) AS INTEGER), "
+            "coalesce(json_extract(i.data, '$.persona'), '?'), "
+            "coalesce(json_extract(i.data, '$.kind'), '?'), "
+            "coalesce(json_extract(i.data, '$.expected'), '?'), "
+            "(SELECT e.kind || ': ' || e.message FROM errors e WHERE e.cell_key = c.key "
+            f"AND e.terminal = 1 ORDER BY e.id DESC LIMIT 1){labels} "
+            "FROM temp.cell_order o CROSS JOIN cells c ON c.rowid = o.rid "
+            "LEFT JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
+            "LEFT JOIN responses r ON r.cell_key = c.key ORDER BY o.pos"
+        )
+        return con.execute(sql, tuple(scorers))
+
+    def n_cells(self) -> int:
+        (n,) = self.con.execute("SELECT count(*) FROM cells").fetchone()
+        return int(n)
+
     def cell_rows(self, run_id: str) -> tuple[list[str], Iterator[tuple[object, ...]]]:
         """(column names, rows): one row per finished cell in run order, with the columns
         of ``EXPORT_COLUMNS`` then each scorer's label (None where it has no label)."""
@@ -289,7 +398,13 @@ def _prompt(messages_json: str) -> str | None:
 def _cell_rows(
     con: sqlite3.Connection, run_id: str
 ) -> tuple[list[str], Iterator[tuple[object, ...]]]:
-    scorer_names = [n for (n,) in con.execute("SELECT DISTINCT scorer FROM scores ORDER BY 1")]
+    # every scorer that labelled the run, and those that ran on it inline (whose labels
+    # may all be "not applicable", which is not stored)
+    names = {n for (n,) in con.execute("SELECT DISTINCT scorer FROM scores")}
+    row = con.execute("SELECT value FROM meta WHERE key = 'inline_scores'").fetchone()
+    if row is not None:
+        names |= set(json.loads(row[0]) or {})
+    scorer_names = sorted(names)
     joins = "".join(
         f" LEFT JOIN scores s{i} ON s{i}.cell_key = c.key AND s{i}.scorer = ?"
         for i in range(len(scorer_names))

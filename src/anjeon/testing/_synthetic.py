@@ -122,9 +122,7 @@ def synthetic_run(
     })  # fmt: skip
     store = RunStore.open(run_dir)
     try:
-        store.con.execute("BEGIN")
-        store.con.executemany("INSERT INTO items VALUES (?, ?, ?)", item_rows)
-        store.con.execute("COMMIT")
+        store.write_item_rows(item_rows)
         store.write(cells=cells, responses=responses, errors=errors, scores=scores)
         store.set_meta(status="complete", finished=1767323045.0 + 600)
     finally:
