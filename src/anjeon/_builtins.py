@@ -15,7 +15,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "anjeon.transforms._ko_script",
     "anjeon.transforms._ko_lexical",
     "anjeon.transforms._model",
-    "anjeon.scorers._refusal",
+    "anjeon.scorers._refusal_scorer",
     "anjeon.scorers._pii",
     "anjeon.scorers._crisis",
     "anjeon.scorers._bias",

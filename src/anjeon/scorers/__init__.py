@@ -17,7 +17,8 @@ from anjeon.scorers._base import (
 from anjeon.scorers._bias import bias_scores, parse_choice
 from anjeon.scorers._crisis import crisis_lines, find_lines
 from anjeon.scorers._pii import Finding, find_pii
-from anjeon.scorers._refusal import OUTCOMES, classify_refusal
+from anjeon.scorers._refusal import OUTCOMES
+from anjeon.scorers._refusal_scorer import classify_refusal
 
 __all__ = [
     "NOT_APPLICABLE",
