@@ -115,14 +115,6 @@ def test_the_known_wrong_directions_stay_fixed() -> None:
     assert "analysis" not in stage_deps["engine"]
 
 
-# cycles that exist and have an owner to split them; listed so that no new one appears
-KNOWN_CYCLES = {
-    # the learned refusal model reads the rule-based analysis, which asks the model
-    # (lazily) to decide: #13's to split into a third module
-    "anjeon.scorers._refusal -> anjeon.scorers._refusal_model -> anjeon.scorers._refusal",
-}
-
-
 def test_no_import_cycles_between_modules() -> None:
     imports = _imports()
     modules = set(imports)
@@ -153,7 +145,7 @@ def test_no_import_cycles_between_modules() -> None:
     for m in sorted(graph):
         if m not in state:
             visit(m, [m])
-    assert [c for c in cycles if c not in KNOWN_CYCLES] == []
+    assert cycles == []
 
 
 def _packages() -> set[str]:
