@@ -7,12 +7,13 @@ loaded, registers its plugins with the decorators below.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, Generic, Literal, TypeVar
 
-Kind = Literal["target", "transform", "scorer", "reporter", "judge"]
+Kind = Literal["target", "transform", "scorer", "judge"]
 T = TypeVar("T")
 
 ENTRY_POINT_GROUP = "anjeon"
@@ -20,15 +21,23 @@ _plugins_loaded = False
 
 
 def load_plugins() -> None:
-    """Load every ``anjeon`` entry point once (built-ins included)."""
+    """Load every ``anjeon`` entry point once (built-ins included). A third-party plugin
+    that fails to load is reported on stderr and skipped: one broken package must not
+    stop every run. The built-ins' failure is a bug and is raised."""
     global _plugins_loaded
     if _plugins_loaded:
         return
     _plugins_loaded = True
     for ep in entry_points(group=ENTRY_POINT_GROUP):
-        obj = ep.load()
-        if callable(obj):
-            obj()
+        try:
+            obj = ep.load()
+            if callable(obj):
+                obj()
+        except Exception as e:
+            if ep.value.startswith("anjeon."):
+                raise
+            print(f"warning: anjeon plugin {ep.name!r} ({ep.value}) failed to load and is "
+                  f"skipped: {e!r}", file=sys.stderr)  # fmt: skip
 
 
 @dataclass(frozen=True)
