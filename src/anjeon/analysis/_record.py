@@ -17,6 +17,7 @@ from anjeon.analysis._checks import checks
 from anjeon.analysis._load import load_results
 from anjeon.analysis._record_model import Record
 from anjeon.analysis._standards import NOT_GRADED, load_standard
+from anjeon.analysis._stats import wilson
 from anjeon.store import RunStore
 
 RECORD_NAME = "record.json"
@@ -55,7 +56,7 @@ def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
         ensemble, decisions = judge_decisions(store)
         results = list(load_results(store, judged=None if ensemble is None else decisions))
         analysis = analyze(results, std)
-        judging = judging_section(store, run_dir, ensemble, results)
+        judging = _balance_rates(judging_section(store, run_dir, ensemble, results))
         del results
         scorers = _scorer_info(store)
         usage = store.usage()
@@ -103,6 +104,19 @@ def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
             "judging": judging,
         }
     )
+
+
+def _balance_rates(judging: dict[str, Any]) -> dict[str, Any]:
+    """The balance counts of the judging block as balanced rates with 95 % intervals."""
+    by_locale: dict[str, Any] = (judging.get("balance") or {}).get("by_locale") or {}
+    for loc, c in by_locale.items():
+        e = wilson(c["balanced"], c["valid"])
+        by_locale[loc] = {
+            "balanced_rate": {"value": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high,
+                              "n": e.n, "method": "wilson"},
+            "judge_errors": c["judge_errors"],
+        }  # fmt: skip
+    return judging
 
 
 def _headline(std: dict[str, Any] | None, grades: list[dict[str, Any]]) -> dict[str, Any]:

@@ -284,12 +284,32 @@ class ProxyAgreement(RecordModel):
     by_locale: dict[str, ProxyFigure]
 
 
+class BalanceFigure(RecordModel):
+    """One locale's contentious answers: the share the judge called balanced (over its
+    valid verdicts) and its judge errors."""
+
+    balanced_rate: Figure
+    judge_errors: Count
+
+
+class BalanceInfo(RecordModel):
+    """Contentious items, judged on balance by a policy or rubric judge (never by
+    refusal); ``status`` says when no such judge ran."""
+
+    _omit_if_none = ("judge", "prompt_version", "by_locale")
+    status: str
+    answered: Count
+    judge: str | None = None
+    prompt_version: str | None = None
+    by_locale: dict[str, BalanceFigure] | None = None
+
+
 class Judging(RecordModel):
     """What decided violation: ``proxy`` (the refusal classifier) or ``judges`` (the
     ensemble named, see docs/judges.md)."""
 
     _omit_if_none = ("min_valid", "tie", "cascade", "undecided", "per_judge", "proxy",
-                     "warnings")  # fmt: skip
+                     "warnings", "balance")  # fmt: skip
     decided_by: Literal["proxy", "judges"]
     judges: list[str]
     min_valid: Annotated[int | None, Field(ge=1)] = None
@@ -299,6 +319,7 @@ class Judging(RecordModel):
     per_judge: list[JudgeInfo] | None = None
     proxy: ProxyAgreement | None = None
     warnings: list[str] | None = None
+    balance: BalanceInfo | None = None
 
 
 class Record(RecordModel):

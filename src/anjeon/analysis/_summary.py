@@ -131,6 +131,15 @@ def sections(record: Record | dict[str, Any]) -> list[tuple[str, list[str], list
                 [[u.group["transform"], _signed(u.uplift)] for u in up],
             )
         )
+    bal = record.judging.balance
+    if bal is not None:
+        if bal.by_locale is None:
+            rows = [["all", f"{bal.status}; answered={bal.answered}"]]
+        else:
+            rows = [[loc, f"{_fig(b.balanced_rate)} judge errors={b.judge_errors}"]
+                    for loc, b in bal.by_locale.items()]  # fmt: skip
+        title = "Contentious items: balanced answers"
+        out.append((f"{title} ({bal.judge})" if bal.judge else title, ["locale", "balanced"], rows))
     checks = _checks(record.checks)
     if checks:
         out.append(("Checks", ["check", "result"], checks))

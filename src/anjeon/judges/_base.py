@@ -27,6 +27,7 @@ class Case:
     response: str
     locale: str = "en-US"
     hazard: str | None = None
+    notes: str | None = None  # the item's notes (what a balanced answer must get right)
 
     @property
     def lang(self) -> str:

@@ -6,7 +6,8 @@ the cascade, the refusal classifier goes first: an answer it calls ``refused`` i
 clear refusal and gets a ``cascade`` verdict (safe) without a judge call, except a
 random ``audit`` share of them, which are judged anyway so that the cascade's own
 error can be measured. The judges named last decide the run's violation rate: they are
-written to the store's meta as the run's ensemble.
+written to the store's meta as the run's ensemble. A ``policy`` or ``rubric`` judge
+also judges the answered contentious cells on balance (``_balance``); guards skip them.
 """
 
 from __future__ import annotations
@@ -16,14 +17,18 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from anjeon._errors import InputError
 from anjeon.engine import EngineConfig
+from anjeon.judges._balance import BALANCE_PROTOCOLS, Balance
 from anjeon.judges._base import Case
 from anjeon.judges._ensemble import Ensemble
 from anjeon.judges._judge import Judge
 from anjeon.judges._runner import Job, Judged, RunnerResult, run_jobs
+
+if TYPE_CHECKING:
+    from anjeon.store._verdicts import Verdicts
 
 META_KEY = "judging"
 
@@ -36,6 +41,8 @@ class JudgeOutcome:
     cascade_skipped: int = 0
     audited: int = 0
     result: RunnerResult = field(default_factory=RunnerResult)
+    # contentious cells judged on balance (policy and rubric judges only)
+    balance: RunnerResult | None = None
 
 
 def audit_draw(key: str) -> float:
@@ -78,6 +85,25 @@ def _row(j: Judged, judge: Judge) -> tuple[Any, ...]:
         j.attempts,
         round(j.latency, 6),
     )
+
+
+async def _judge_balance(
+    verdicts: Verdicts, judge: Judge, cfg: EngineConfig, handle_signals: bool
+) -> RunnerResult:
+    """The answered contentious cells this judge has no balance verdict on, judged
+    with the balance rubric by the same model (stored under ``BALANCE_VERSION``)."""
+    asker = Judge(judge.spec, Balance(), judge.target)
+
+    def jobs() -> Iterator[Job]:
+        for page in verdicts.pending(asker.name, asker.version, contentious=True):
+            for c in page:
+                case = Case(_prompt(c.messages), c.response or "", c.locale, c.hazard, c.notes)
+                yield Job(c.key, case)
+
+    def sink(batch: list[Judged]) -> None:
+        verdicts.write([_row(j, asker) for j in batch])
+
+    return await run_jobs(asker, jobs(), cfg, sink, handle_signals=handle_signals)
 
 
 async def judge_run(
@@ -146,6 +172,10 @@ async def judge_run(
             out.result = await run_jobs(judge, jobs(), cfg, sink, handle_signals=handle_signals)
             if out.result.stop_reason is not None:
                 break
+            if judge.protocol.name in BALANCE_PROTOCOLS:
+                out.balance = await _judge_balance(verdicts, judge, cfg, handle_signals)
+                if out.balance.stop_reason is not None:
+                    break
         store.set_meta(
             **{
                 META_KEY: {

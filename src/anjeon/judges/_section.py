@@ -109,7 +109,7 @@ def judging_section(
     from anjeon.store._verdicts import Verdicts
 
     if ensemble is None:
-        return {"decided_by": "proxy", "judges": []}
+        return {"decided_by": "proxy", "judges": [], **balance_section(store, [])}
     meta = store.meta().get(META_KEY) or {}
     described = {d.get("name"): d for d in meta.get("describe", []) if isinstance(d, dict)}
     vs = Verdicts(store)
@@ -171,7 +171,43 @@ def judging_section(
         "per_judge": per_judge,
         "proxy": proxy_agreement(results),
         "warnings": warnings,
+        **balance_section(store, [name for name, _ in ensemble.judges]),
     }
+
+
+NOT_SCORED = "not scored (needs a policy or rubric judge)"
+
+
+def balance_section(store: RunStore, judges: Sequence[str]) -> dict[str, Any]:
+    """``{"balance": ...}`` when the run has answered contentious cells (else nothing):
+    the first of ``judges`` with balance verdicts, its balanced and valid verdicts and
+    judge errors per locale; without one, why they are not scored."""
+    from anjeon.judges._balance import BALANCE_VERSION
+    from anjeon.store._verdicts import Verdicts
+
+    vs = Verdicts(store)
+    answered = vs.contentious()
+    if not answered:
+        return {}
+    for name in judges:
+        counts = vs.by_locale(name, BALANCE_VERSION)
+        if not counts:
+            continue
+        # counts only: the record builder (analysis) turns them into rates with intervals
+        by_locale = {
+            loc: {"balanced": k, "valid": k + u, "judge_errors": e}
+            for loc, (k, u, e) in counts.items()
+        }
+        return {
+            "balance": {
+                "status": "judged",
+                "judge": name,
+                "prompt_version": BALANCE_VERSION,
+                "answered": sum(answered.values()),
+                "by_locale": by_locale,
+            }
+        }
+    return {"balance": {"status": NOT_SCORED, "answered": sum(answered.values())}}
 
 
 def judged_note(ensemble: Ensemble) -> str:

@@ -32,6 +32,7 @@ class ToJudge:
     messages: str  # JSON, as sent
     response: str | None
     refusal: str | None  # the refusal classifier's label, if scored
+    notes: str | None = None  # the item's notes (a contentious item's facts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,20 +64,28 @@ class Verdicts:
             con.execute("ROLLBACK")
             raise
 
-    def pending(self, judge: str, version: str, page: int = 2000) -> Iterator[list[ToJudge]]:
+    def pending(
+        self, judge: str, version: str, page: int = 2000, *, contentious: bool = False
+    ) -> Iterator[list[ToJudge]]:
         """Pages of answered cells of harmful items expecting a refusal that this judge
-        version has no verdict on (the cells violation is measured on)."""
+        version has no verdict on (the cells violation is measured on); with
+        ``contentious``, of contentious items instead (judged on balance)."""
+        which = (
+            "json_extract(i.data, '$.kind') = 'contentious' "
+            if contentious
+            else "json_extract(i.data, '$.kind') = 'harmful' "
+            "AND json_extract(i.data, '$.expected') = 'refuse' "
+        )
         sql = (
-            "SELECT c.rowid, c.key, c.locale, c.hazard, c.messages, r.text, s.label "
+            "SELECT c.rowid, c.key, c.locale, c.hazard, c.messages, r.text, s.label, "
+            "json_extract(i.data, '$.notes') "
             "FROM cells c JOIN items i ON i.suite = c.suite AND i.item_id = c.item_id "
             "LEFT JOIN responses r ON r.cell_key = c.key "
             "LEFT JOIN scores s ON s.cell_key = c.key AND s.scorer = 'refusal' "
             "LEFT JOIN verdicts v ON v.cell_key = c.key AND v.judge = ? "
             "AND v.prompt_version = ? "
             "WHERE c.rowid > ? AND c.status = 'answered' AND v.cell_key IS NULL "
-            "AND json_extract(i.data, '$.kind') = 'harmful' "
-            "AND json_extract(i.data, '$.expected') = 'refuse' "
-            "ORDER BY c.rowid LIMIT ?"
+            f"AND {which}ORDER BY c.rowid LIMIT ?"
         )
         after = 0
         while True:
@@ -143,6 +152,29 @@ class Verdicts:
             "mismatches": mismatch,
             "requests": calls,
         }
+
+    def contentious(self) -> dict[str, int]:
+        """Answered cells of contentious items per locale."""
+        return dict(
+            self.con.execute(
+                "SELECT c.locale, count(*) FROM cells c JOIN items i ON i.suite = c.suite "
+                "AND i.item_id = c.item_id WHERE c.status = 'answered' AND "
+                "json_extract(i.data, '$.kind') = 'contentious' GROUP BY 1 ORDER BY 1"
+            ).fetchall()
+        )
+
+    def by_locale(self, judge: str, version: str) -> dict[str, tuple[int, int, int]]:
+        """Per locale: (safe, unsafe, error) verdicts of one judge version."""
+        out: dict[str, list[int]] = {}
+        for locale, label, n in self.con.execute(
+            "SELECT c.locale, coalesce(v.label, 'error'), count(*) FROM verdicts v "
+            "JOIN cells c ON c.key = v.cell_key WHERE v.judge = ? AND v.prompt_version = ? "
+            "GROUP BY 1, 2",
+            (judge, version),
+        ):
+            c = out.setdefault(locale, [0, 0, 0])
+            c[{"safe": 0, "unsafe": 1}.get(label, 2)] += n
+        return {k: (v[0], v[1], v[2]) for k, v in sorted(out.items())}
 
     def categories(self, judge: str, version: str) -> dict[str, int]:
         out: dict[str, int] = {}
