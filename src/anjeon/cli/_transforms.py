@@ -75,6 +75,7 @@ def apply_(
 ) -> None:
     """Print what a transform makes of TEXT (model-backed transforms are not offline)."""
     from anjeon._errors import InputError
+    from anjeon.ko import has_hangul
     from anjeon.suites import Item
     from anjeon.transforms import apply, parse_spec
 
@@ -84,7 +85,7 @@ def apply_(
     if not text.strip():
         raise InputError("TEXT is empty")
     if locale is None:
-        locale = "ko-KR" if any("\uac00" <= c <= "\ud7a3" for c in text) else "en-US"
+        locale = "ko-KR" if has_hangul(text) else "en-US"
     item = Item(
         id="cli", locale=locale, hazard="none", persona="normal", kind="benign",
         expected="comply", prompt=text,

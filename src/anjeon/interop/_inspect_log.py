@@ -23,13 +23,13 @@ from typing import Any
 
 from anjeon._errors import InputError, Problem
 from anjeon._version import __version__
+from anjeon.ko import has_hangul
 from anjeon.suites import UNKNOWN_HAZARD, Item, Manifest, Suite, content_hash
 from anjeon.suites._item import ID_RE
 from anjeon.taxonomy import Text, taxonomy
 
 IMPORTED = "imported"
 META = "anjeon"  # the metadata key anjeon's Inspect tasks write
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 
 
 @dataclass
@@ -136,7 +136,7 @@ def _imported_item(sample: dict[str, Any], messages: list[dict[str, str]]) -> It
     tax = taxonomy()
     locale = meta.get("locale")
     if not isinstance(locale, str) or not re.fullmatch(r"[a-z]{2,3}-[A-Z]{2}", locale):
-        locale = "ko-KR" if _HANGUL.search(text) else "en-US"
+        locale = "ko-KR" if has_hangul(text) else "en-US"
     hazard = meta.get("hazard")
     if not isinstance(hazard, str) or hazard not in tax.hazard_codes(locale):
         hazard = UNKNOWN_HAZARD

@@ -6,11 +6,14 @@ Revised Romanization.
 """
 
 from anjeon.ko._jamo import (
+    HANGUL,
+    HANGUL_SYLLABLE,
     chosung,
     compose_jamo,
     compose_syllable,
     decompose_jamo,
     decompose_syllable,
+    has_hangul,
     is_syllable,
 )
 from anjeon.ko._josa import attach_josa
@@ -19,6 +22,8 @@ from anjeon.ko._normalize import INVISIBLE, normalize_ko
 from anjeon.ko._romanize import pronounce, romanize
 
 __all__ = [
+    "HANGUL",
+    "HANGUL_SYLLABLE",
     "INVISIBLE",
     "attach_josa",
     "chosung",
@@ -28,6 +33,7 @@ __all__ = [
     "decompose_jamo",
     "decompose_syllable",
     "from_dubeolsik",
+    "has_hangul",
     "is_syllable",
     "normalize_ko",
     "pronounce",

@@ -155,3 +155,15 @@ def compose_jamo(text: str) -> str:
 
 
 _JAMO_RUN = re.compile("[\u3131-\u3163]{2,}")
+
+
+#: Hangul syllables, conjoining jamo and compatibility jamo: a jamo-decomposed text
+#: ("ㅍㅗㄱㅌㅏㄴ") still counts as Korean. ``HANGUL.search(text, 0, n)`` looks at a window.
+HANGUL = re.compile("[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+#: Hangul syllables only (for text already normalized, where jamo were recomposed).
+HANGUL_SYLLABLE = re.compile("[\uac00-\ud7a3]")
+
+
+def has_hangul(text: str) -> bool:
+    """True when the text has any Hangul (syllables or jamo)."""
+    return HANGUL.search(text) is not None

@@ -1,5 +1,6 @@
 """The run store: ``runs/<run-id>/`` with ``run.db`` (SQLite, WAL) and ``run.yaml``."""
 
+from anjeon.store._config import RunConfig, load_config, parse_config
 from anjeon.store._lock import (
     RunLocked,
     is_locked,
@@ -27,6 +28,7 @@ __all__ = [
     "DB_NAME",
     "EXPORT_COLUMNS",
     "SCHEMA_VERSION",
+    "RunConfig",
     "RunLocked",
     "RunStore",
     "SchemaError",
@@ -37,9 +39,11 @@ __all__ = [
     "is_run_dir",
     "keep_locks",
     "list_runs",
+    "load_config",
     "migrate",
     "new_run_id",
     "new_run_lock",
+    "parse_config",
     "read_config",
     "run_lock",
     "run_status",

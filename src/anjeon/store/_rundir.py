@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from anjeon._errors import InputError
+from anjeon.store._config import load_config
 from anjeon.store._lock import is_locked
 from anjeon.store._store import DB_NAME, RunStore, pid_alive
 
@@ -43,15 +44,9 @@ def find_run(ref: str | Path, runs_dir: Path | None = None) -> Path:
 
 
 def read_config(run_dir: Path) -> dict[str, Any]:
-    path = run_dir / CONFIG_NAME
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = yaml.safe_load(f)
-    except (OSError, yaml.YAMLError) as e:
-        raise InputError(f"{path}: cannot read the run config: {e}") from None
-    if not isinstance(data, dict) or "run_id" not in data:
-        raise InputError(f"{path}: not a run config (no run_id)")
-    return data
+    """The run's config as written, after validating it as a ``RunConfig`` (a hand-edited
+    mistake is an InputError naming the file, line and field)."""
+    return load_config(run_dir / CONFIG_NAME).model_dump(mode="json")
 
 
 def write_config(run_dir: Path, config: dict[str, Any]) -> None:

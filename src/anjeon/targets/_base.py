@@ -139,16 +139,6 @@ def http_error(status: int, body: str, headers: Any) -> TargetError:
     )
 
 
-def has_hangul(text: str) -> bool:
-    """True when the text has Hangul syllables or jamo (compatibility jamo included, so
-    a jamo-decomposed prompt still counts as Korean)."""
-    for ch in text:
-        o = ord(ch)
-        if 0xAC00 <= o <= 0xD7A3 or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F:
-            return True
-    return False
-
-
 def last_user_text(messages: Messages) -> str:
     for m in reversed(messages):
         if m.get("role") == "user":

@@ -14,13 +14,13 @@ from typing import Any
 import yaml
 
 from anjeon._errors import InputError
+from anjeon.ko import has_hangul
 from anjeon.targets._base import (
     GenerateConfig,
     Messages,
     Reply,
     Target,
     TargetSettings,
-    has_hangul,
     last_user_text,
 )
 

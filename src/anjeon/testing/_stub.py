@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from anjeon.targets._base import has_hangul
+from anjeon.ko import has_hangul
 
 if TYPE_CHECKING:
     from aiohttp import web
