@@ -152,19 +152,9 @@ class Run:
             yield dict(zip(columns, row, strict=True))
 
     def _rows(self) -> tuple[list[str], Iterator[tuple[object, ...]]]:
-        from anjeon.store import RunStore
+        from anjeon.reports import cell_stream
 
-        run_id = self.run_id
-        store = RunStore.open(self.run_dir)
-        columns, rows = store.cell_rows(run_id)
-
-        def stream() -> Iterator[tuple[object, ...]]:
-            try:
-                yield from rows
-            finally:
-                store.close()
-
-        return columns, stream()
+        return cell_stream(self.run_dir)
 
     def export(self, output: str | Path, format: str | None = None) -> int:
         """Write the cells to ``output`` as csv, jsonl or parquet (from the file's suffix

@@ -13,7 +13,7 @@ from anjeon.reports._check import (
 )
 from anjeon.reports._compare import compare_runs
 from anjeon.reports._compare_render import compare_html, compare_markdown
-from anjeon.reports._export import FORMATS, export_cells
+from anjeon.reports._export import FORMATS, cell_stream, export_cells
 from anjeon.reports._render import REPORT_NAME, load_reference, render_html, write_report
 from anjeon.reports._sections import Reference
 
@@ -22,6 +22,7 @@ __all__ = [
     "REPORT_NAME",
     "Outcome",
     "Reference",
+    "cell_stream",
     "cells_data",
     "check_record",
     "classify",

@@ -21,7 +21,8 @@ PARQUET_BATCH = 5000
 PARQUET_HINT = "parquet export needs pyarrow: pip install 'anjeon[parquet]'"
 
 
-def _rows(run_dir: Path) -> tuple[list[str], Iterator[tuple[object, ...]]]:
+def cell_stream(run_dir: Path) -> tuple[list[str], Iterator[tuple[object, ...]]]:
+    """The export columns and the cells as rows, streamed from the store (closed at the end)."""
     from anjeon.store import RunStore, read_config
 
     run_id = str(read_config(run_dir)["run_id"])
@@ -98,7 +99,7 @@ def export_cells(
             import pyarrow  # noqa: F401
         except ImportError:
             raise InputError(PARQUET_HINT) from None
-    columns, rows = _rows(run_dir)
+    columns, rows = cell_stream(run_dir)
     if fmt == "parquet":
         assert out is not None
         return _atomic(out, lambda tmp: write_parquet(columns, rows, tmp))
