@@ -21,6 +21,7 @@ from anjeon.engine._run import (
     spec_from_config,
 )
 from anjeon.engine._scoring import inline_scorer
+from anjeon.engine._signals import interrupt_on_signals
 from anjeon.transforms import TransformSpec
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "count_cells",
     "execute",
     "inline_scorer",
+    "interrupt_on_signals",
     "iter_cells",
     "prepare",
     "spec_from_config",

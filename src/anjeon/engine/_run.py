@@ -3,13 +3,11 @@ drive the engine. Every InputError is raised before anything is written."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import json
 import os
 import re
-import signal
 import sys
 import time
 from collections.abc import Callable
@@ -29,6 +27,7 @@ from anjeon.engine._plan import (
     needs_model,
 )
 from anjeon.engine._scoring import inline_scorer, scorer_versions
+from anjeon.engine._signals import interrupt_on_signals
 from anjeon.store import (
     RunStore,
     find_resumable,
@@ -434,25 +433,5 @@ def _check_model_listed(target: Target) -> None:
 
 
 async def _run_with_signals(engine: Engine) -> EngineResult:
-    loop = asyncio.get_running_loop()
-    hits = 0
-
-    def stop() -> None:
-        nonlocal hits
-        hits += 1
-        if hits > 1:
-            os._exit(130)  # a second Ctrl-C: the store is consistent, leave now
-        engine.interrupt()
-
-    installed = []
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop)
-            installed.append(sig)
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass  # not the main thread (tests) or no signal support
-    try:
+    with interrupt_on_signals(engine.interrupt):
         return await engine.run()
-    finally:
-        for sig in installed:
-            loop.remove_signal_handler(sig)

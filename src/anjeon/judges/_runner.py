@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from anjeon.engine import EngineConfig
+from anjeon.engine import EngineConfig, interrupt_on_signals
 from anjeon.engine._limits import Bucket, backoff
 from anjeon.judges._base import Case, Verdict
 from anjeon.judges._judge import Judge
@@ -171,31 +171,10 @@ async def run_jobs(
     """Judge every job (start and close the judge's target around it). With
     ``handle_signals`` (the CLI), Ctrl-C is handled as the engine does: the first stops
     cleanly, a second leaves at once; a library caller cancels the task instead."""
-    import os
-    import signal
-
     runner = Runner(judge, jobs, config, sink)
-    loop = asyncio.get_running_loop()
-    hits = 0
-
-    def stop() -> None:
-        nonlocal hits
-        hits += 1
-        if hits > 1:
-            os._exit(130)
-        runner.interrupt()
-
-    installed = []
-    for sig in (signal.SIGINT, signal.SIGTERM) if handle_signals else ():
-        try:
-            loop.add_signal_handler(sig, stop)
-            installed.append(sig)
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass
     await judge.start()
     try:
-        return await runner.run()
+        with interrupt_on_signals(runner.interrupt, handle_signals):
+            return await runner.run()
     finally:
         await judge.close()
-        for sig in installed:
-            loop.remove_signal_handler(sig)
