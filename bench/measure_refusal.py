@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _refusal_data import TRAIN_SETS, XSTEST_MODELS, Row, have_xstest, own, xstest
+from anjeon.scorers import confusion_text
 from anjeon.scorers._refusal import analyse_refusal
 from anjeon.scorers._refusal_model import (
     CLASSES,
@@ -101,18 +101,8 @@ def report(name: str, gold: list[str], pred: list[str]) -> dict[str, float]:
 
 
 def details(gold: list[str], pred: list[str]) -> None:
-    conf = Counter(zip(gold, pred, strict=True))
-    labels = [x for x in LABELS if any(x in (g, p) for g, p in conf)]
-    print("    confusion (rows: label; columns: " + " / ".join(labels) + ")")
-    for g in labels:
-        print(f"      {g:12s} " + " / ".join(str(conf[g, p]) for p in labels))
-    for c in labels:
-        tp = conf[c, c]
-        npred = sum(v for (_, p), v in conf.items() if p == c)
-        ngold = sum(v for (g, _), v in conf.items() if g == c)
-        prec = f"{tp / npred:.2f}" if npred else "-"
-        rec = f"{tp / ngold:.2f}" if ngold else "-"
-        print(f"    {c:12s} P {tp}/{npred} = {prec}  R {tp}/{ngold} = {rec}")
+    text = confusion_text(list(zip(gold, pred, strict=True)))
+    print("\n".join("    " + line for line in text.splitlines()))
 
 
 def main() -> None:

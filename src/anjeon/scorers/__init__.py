@@ -15,6 +15,7 @@ from anjeon.scorers._base import (
     scorers,
 )
 from anjeon.scorers._bias import bias_scores, parse_choice
+from anjeon.scorers._confusion import confusion_text
 from anjeon.scorers._crisis import crisis_lines, find_lines
 from anjeon.scorers._pii import Finding, find_pii
 from anjeon.scorers._refusal import OUTCOMES
@@ -31,6 +32,7 @@ __all__ = [
     "Scorer",
     "bias_scores",
     "classify_refusal",
+    "confusion_text",
     "crisis_lines",
     "find_lines",
     "find_pii",
