@@ -24,7 +24,7 @@ def decisions(store: RunStore) -> tuple[Ensemble | None, dict[str, str]]:
     cell: "unsafe", "safe" or "undecided"."""
     from anjeon.store._verdicts import Verdicts
 
-    ens = Ensemble.from_meta(store.meta().get(META_KEY))
+    ens = Ensemble.from_meta(store.meta_object(META_KEY))
     if ens is None:
         return None, {}
     return ens, {
@@ -110,8 +110,11 @@ def judging_section(
 
     if ensemble is None:
         return {"decided_by": "proxy", "judges": [], **balance_section(store, [])}
-    meta = store.meta().get(META_KEY) or {}
-    described = {d.get("name"): d for d in meta.get("describe", []) if isinstance(d, dict)}
+    meta = store.meta_object(META_KEY)
+    describe = meta.get("describe")
+    described = {
+        d.get("name"): d for d in (describe if isinstance(describe, list) else []) if isinstance(d, dict)
+    }
     vs = Verdicts(store)
     per_judge = []
     warnings: list[str] = []
