@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from anjeon._errors import InputError
+from anjeon._json import JSONObject
 from anjeon._version import __version__
 from anjeon.analysis._analyze import PROXY_NOTE, analyze
 from anjeon.analysis._checks import checks
@@ -133,13 +134,13 @@ def _headline(std: dict[str, Any] | None, grades: list[dict[str, Any]]) -> dict[
     }
 
 
-def dumps_record(record: Record | dict[str, Any]) -> str:
+def dumps_record(record: Record | JSONObject) -> str:
     """record.json's text: the same record always gives the same bytes."""
     data = record.model_dump() if isinstance(record, Record) else record
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def load_record(source: Path | str | dict[str, Any] | Record) -> Record:
+def load_record(source: Path | str | JSONObject | Record) -> Record:
     """A Record from a record.json path, a run directory, its parsed JSON or a Record."""
     if isinstance(source, Record):
         return source
