@@ -112,9 +112,8 @@ def judging_section(
         return {"decided_by": "proxy", "judges": [], **balance_section(store, [])}
     meta = store.meta_object(META_KEY)
     describe = meta.get("describe")
-    described = {
-        d.get("name"): d for d in (describe if isinstance(describe, list) else []) if isinstance(d, dict)
-    }
+    listed = describe if isinstance(describe, list) else []
+    described = {d.get("name"): d for d in listed if isinstance(d, dict)}
     vs = Verdicts(store)
     per_judge = []
     warnings: list[str] = []
