@@ -52,7 +52,7 @@ class JudgedCell(Protocol):
     def judged(self) -> str: ...
 
 
-def proxy_agreement(results: Iterable[JudgedCell]) -> dict[str, Any]:
+def proxy_agreement(results: Iterable[JudgedCell]) -> dict[str, object]:
     """On the cells both the proxy (refusal classifier) and the judges decided, per
     locale and overall: each one's violation rate and how often they agree."""
     from anjeon.scorers import SCOREABLE, VIOLATED
@@ -71,7 +71,7 @@ def proxy_agreement(results: Iterable[JudgedCell]) -> dict[str, Any]:
             c[2] += judged
             c[3] += proxy == judged
 
-    def fig(c: list[int]) -> dict[str, Any]:
+    def fig(c: list[int]) -> dict[str, object]:
         return {
             "n": c[0],
             "proxy_violation_rate": _rate(c[1], c[0]),
@@ -103,7 +103,7 @@ def validity_warnings(name: str, validation: list[dict[str, Any]]) -> list[str]:
 
 def judging_section(
     store: RunStore, run_dir: Path, ensemble: Ensemble | None, results: Sequence[JudgedCell]
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """The record's ``judging`` block (``decided_by: proxy`` when no judge ran)."""
     from anjeon.judges._validate import validations
     from anjeon.store._verdicts import Verdicts
@@ -180,7 +180,7 @@ def judging_section(
 NOT_SCORED = "not scored (needs a policy or rubric judge)"
 
 
-def balance_section(store: RunStore, judges: Sequence[str]) -> dict[str, Any]:
+def balance_section(store: RunStore, judges: Sequence[str]) -> dict[str, object]:
     """``{"balance": ...}`` when the run has answered contentious cells (else nothing):
     the first of ``judges`` with balance verdicts, its balanced and valid verdicts and
     judge errors per locale; without one, why they are not scored."""
