@@ -21,7 +21,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 TRAIN2 = FIXTURES / "refusal_train2.jsonl"
 FIELDS = {"id", "locale", "prompt", "response", "label", "case", "split"}
 LOCALES = {"en-US": "en", "ko-KR": "ko"}
-MIN_PER_LOCALE = 80  # raised to 150 when the second half lands
+MIN_PER_LOCALE = 150
 # Each of the three answer outcomes keeps at least this share of a locale's rows, so the
 # set cannot silently drift to all-refusals (the class real models are most often missed on).
 MIN_SHARE = {"refused": 0.30, "complied": 0.30, "partial": 0.15}
