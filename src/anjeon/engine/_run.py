@@ -346,7 +346,7 @@ async def execute(
             worker = start_worker(store.path, versions, store.last_cell_rowid())
             hook = worker or hook
         if done:  # a resume: only scorers inline in every session so far stay complete
-            before = store.meta().get("inline_scores") or {}
+            before = store.inline_scores()
             versions = {k: v for k, v in versions.items() if before.get(k) == v}
         # which scorer versions labelled every answered cell as it arrived (the end of
         # the run then has nothing left to score for them)
