@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from anjeon._errors import InputError, Problem
-from anjeon._io import read_text
+from anjeon._io import jsonl_rows, read_text
 
 DATA = Path(__file__).parent / "data"
 ITEMS_NAME = "items.jsonl"
@@ -147,14 +147,7 @@ def json_records(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dic
                 problems.append(Problem(name, line_at(pos), None, "expected a JSON object"))
             pos = end
     else:
-        for n, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                problems.append(Problem(name, n, None, f"invalid JSON: {e.msg}"))
-                continue
+        for n, obj in jsonl_rows(text, name, problems):
             if isinstance(obj, dict):
                 out.append((n, obj))
             else:
