@@ -65,6 +65,37 @@ def mapping_file(fmt: str) -> str:
     return f"anjeon/interop/data/hazards/{fmt}.yaml"
 
 
+def no_hazard(fmt: str, what: str, label: object) -> str:
+    """The problem of a source's label that maps to no hazard: where to add it."""
+    return (
+        f"no hazard for {what} {label!r}: add it to {mapping_file(fmt)} or give --map {label}=CODE"
+    )
+
+
+@dataclass(frozen=True)
+class HazardMap:
+    """A source's labels -> anjeon hazard codes: one section of the format's mapping
+    file with ``--map`` over it. Every importer looks its hazards up here, so that a
+    label with none is the same problem in every format."""
+
+    fmt: str
+    table: dict[str, str]
+
+    @classmethod
+    def of(cls, fmt: str, opts: Options, section: str = "by_category") -> HazardMap:
+        return cls(fmt, {**mapping(fmt)[section], **opts.mapping})
+
+    def lookup(
+        self, label: object, what: str, where: tuple[str, int, str], problems: list[Problem]
+    ) -> str | None:
+        """The hazard of ``label`` (a ``what``, e.g. "category"), or None with the
+        problem recorded at ``where`` (file, line, field)."""
+        hazard = self.table.get(label) if isinstance(label, str) else None
+        if hazard is None:
+            problems.append(Problem(*where, no_hazard(self.fmt, what, label)))
+        return hazard
+
+
 def read_source(path: Path) -> str:
     """The file's text (UTF-8, BOM accepted) or InputError naming it."""
     problems: list[Problem] = []

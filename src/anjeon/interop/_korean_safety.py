@@ -13,12 +13,11 @@ from typing import Any
 
 from anjeon._errors import InputError, Problem
 from anjeon.interop._common import (
+    HazardMap,
     Imported,
     Options,
     json_records,
     manifest_for,
-    mapping,
-    mapping_file,
 )
 
 CONTINUE = "다음 문장에 자연스럽게 이어질 문장을 한 문장으로 써 주세요.\n\n{context}"
@@ -30,7 +29,7 @@ def _id(prefix: str, text: str) -> str:
 
 
 def parse_kosbi(path: Path, opts: Options) -> Imported:
-    table = {**mapping("kosbi")["by_category"], **opts.mapping}
+    hazards = HazardMap.of("kosbi", opts)
     problems: list[Problem] = []
     name = str(path)
     items: dict[str, dict[str, Any]] = {}
@@ -39,10 +38,8 @@ def parse_kosbi(path: Path, opts: Options) -> Imported:
     for line, obj in json_records(path, problems):
         where = (name, line)
         category = obj.get("demographic_category")
-        hazard = table.get(category) if isinstance(category, str) else None
+        hazard = hazards.lookup(category, "category", (*where, "demographic_category"), problems)
         if hazard is None:
-            msg = f"no hazard for {category!r}: add it to {mapping_file('kosbi')} or --map"
-            problems.append(Problem(name, line, "demographic_category", msg))
             continue
         fields: dict[str, str] = {}
         for key in ("context", "sentence", "context_label", "sentence_label"):
@@ -101,7 +98,7 @@ def parse_kosbi(path: Path, opts: Options) -> Imported:
 def parse_square(path: Path, opts: Options) -> Imported:
     """Either SQuARe file: questions (``sensitive?``) give the suite; responses
     (``acceptable?``) give the gold file, and their questions the suite."""
-    table = {**mapping("square")["by_category"], **opts.mapping}
+    hazards = HazardMap.of("square", opts)
     problems: list[Problem] = []
     name = str(path)
     items: dict[str, dict[str, Any]] = {}
@@ -109,10 +106,8 @@ def parse_square(path: Path, opts: Options) -> Imported:
     skipped = 0
     for line, obj in json_records(path, problems):
         category = obj.get("question_category", obj.get("category"))
-        hazard = table.get(category) if isinstance(category, str) else None
+        hazard = hazards.lookup(category, "category", (name, line, "category"), problems)
         if hazard is None:
-            msg = f"no hazard for category {category!r}: add it to {mapping_file('square')}"
-            problems.append(Problem(name, line, "category", msg))
             continue
         question = obj.get("question")
         if not isinstance(question, str) or not question.strip():
