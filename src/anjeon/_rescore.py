@@ -82,7 +82,7 @@ def score_run(
     try:
         run: list[tuple[str, str, Scorer]] = []
         # the scorer versions that labelled every cell as it arrived: nothing to do
-        complete = {} if force else store.meta().get("inline_scores") or {}
+        complete = {} if force else store.inline_scores()
         for name in dict.fromkeys(names):
             entry = scorers.entry(name)
             version = str(entry.meta.get("version", "0"))

@@ -339,7 +339,7 @@ async def execute(
         hook = inline_scorer() if prep.spec.score else None
         versions = scorer_versions() if hook is not None else {}
         if done:  # a resume: only scorers inline in every session so far stay complete
-            before = store.meta().get("inline_scores") or {}
+            before = store.inline_scores()
             versions = {k: v for k, v in versions.items() if before.get(k) == v}
         # which scorer versions labelled every answered cell as it arrived (the end of
         # the run then has nothing left to score for them)
