@@ -8,6 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MINI = FIXTURES / "run" / "mini.jsonl"  # the small suite the run tests use (21 items)
 
 
 @pytest.fixture

@@ -29,9 +29,9 @@ from anjeon.store import RunStore
 from anjeon.suites import resolve_suite
 from anjeon.targets import GenerateConfig, Messages, Reply, TargetError, TargetSettings
 from anjeon.testing import ScriptedTarget, StubConfig, StubServer
+from tests.conftest import MINI
 from tests.conftest import run_rows as rows
 
-MINI = Path(__file__).parent / "fixtures" / "run" / "mini.jsonl"
 FAST = EngineConfig(max_connections=8, backoff_base=0.01, backoff_max=0.05, flush_interval=0.05)
 
 

@@ -13,9 +13,7 @@ from pathlib import Path
 import pytest
 
 from anjeon.testing import StubConfig, StubServer
-from tests.conftest import run_rows
-
-MINI = Path(__file__).parent / "fixtures" / "run" / "mini.jsonl"
+from tests.conftest import MINI, run_rows
 
 
 def answers(run_dir: Path) -> dict[str, str]:

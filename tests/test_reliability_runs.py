@@ -19,9 +19,8 @@ from typer.testing import CliRunner
 from anjeon import _exitcodes
 from anjeon.cli import app
 from anjeon.testing import StubConfig, StubServer
+from tests.conftest import MINI
 from tests.conftest import run_rows as rows
-
-MINI = Path(__file__).parent / "fixtures" / "run" / "mini.jsonl"  # 21 items
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:

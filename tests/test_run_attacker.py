@@ -17,9 +17,9 @@ from anjeon.engine import EngineConfig, RunOutcome, RunSpec, TransformSpec, exec
 from anjeon.store import read_config
 from anjeon.targets import Messages, TargetError
 from anjeon.testing import ScriptedTarget, StubConfig, StubServer, fetch_stats
+from tests.conftest import MINI
 from tests.conftest import run_rows as rows
 
-MINI = Path(__file__).parent / "fixtures" / "run" / "mini.jsonl"
 N_ITEMS = 21  # mini.jsonl: every model-backed transform applies to every locale
 MODEL = "paraphrase,translate-pivot,crescendo"
 SECRET = "sk-attacker-SECRET-0123456789"
