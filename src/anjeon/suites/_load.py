@@ -132,7 +132,8 @@ def _read_jsonl(path: Path, problems: list[Problem]) -> list[_Located]:
         except ValueError as e:
             problems.append(Problem(name, n, None, f"invalid JSON: {e}"))
             continue
-        bad = bad_text(obj)
+        # the line is valid UTF-8, so only a \u escape can make a lone surrogate
+        bad = bad_text(obj) if "\\u" in line else None
         if bad is not None:
             problems.append(Problem(name, n, field_name(bad[0]), bad[1]))
             continue
@@ -186,6 +187,7 @@ def check_items(located: list[_Located], tax: Taxonomy) -> list[Problem]:
     pairs: dict[str, _Located] = {}
     pair_locales: dict[str, set[str]] = {}
     all_codes = tax.hazard_codes()
+    by_locale: dict[str, set[str]] = {}  # built once per locale, not once per item
     for loc in located:
         it = loc.item
         if it.id in first:
@@ -198,7 +200,9 @@ def check_items(located: list[_Located], tax: Taxonomy) -> list[Problem]:
             pass  # an imported prompt no mapping placed (anjeon import inspect)
         elif it.hazard not in all_codes:
             out.append(Problem(loc.file, loc.line, "hazard", f"unknown hazard {it.hazard!r}"))
-        elif it.hazard not in tax.hazard_codes(it.locale):
+        elif it.hazard not in (
+            by_locale.get(it.locale) or by_locale.setdefault(it.locale, tax.hazard_codes(it.locale))
+        ):
             msg = f"hazard {it.hazard!r} is not valid for locale {it.locale}"
             out.append(Problem(loc.file, loc.line, "hazard", msg))
         if it.pair_id is None:
