@@ -513,13 +513,19 @@ def finish(run_dir: Path, standard: str | None = None) -> Record:
     ``record.json`` and ``report.html`` (the report always from the record beside it)."""
     from anjeon._rescore import score_run
     from anjeon.analysis import build_record, save_record
-    from anjeon.reports import write_report
+    from anjeon.reports import REPORT_NAME, start_cells, write_report
 
     gc.collect()
     score_run(run_dir)
-    record = build_record(run_dir, standard)
-    save_record(run_dir, record)
-    write_report(run_dir, record)
+    # a large run's drill-down cells are written by another process meanwhile
+    job = start_cells(run_dir, run_dir / REPORT_NAME)
+    try:
+        record = build_record(run_dir, standard)
+        save_record(run_dir, record)
+        write_report(run_dir, record, cells_job=job)
+    finally:
+        if job is not None:
+            job.close()
     return record
 
 
