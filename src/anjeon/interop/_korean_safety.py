@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
 
 from anjeon._errors import InputError, Problem
 from anjeon.interop._common import (
@@ -33,8 +32,8 @@ def parse_kosbi(path: Path, opts: Options) -> Imported:
     table = {**mapping("kosbi")["by_category"], **opts.mapping}
     problems: list[Problem] = []
     name = str(path)
-    items: dict[str, dict[str, Any]] = {}
-    gold: list[dict[str, Any]] = []
+    items: dict[str, dict[str, object]] = {}
+    gold: list[dict[str, object]] = []
     skipped = 0
     for line, obj in json_records(path, problems):
         where = (name, line)
@@ -104,8 +103,8 @@ def parse_square(path: Path, opts: Options) -> Imported:
     table = {**mapping("square")["by_category"], **opts.mapping}
     problems: list[Problem] = []
     name = str(path)
-    items: dict[str, dict[str, Any]] = {}
-    gold: list[dict[str, Any]] = []
+    items: dict[str, dict[str, object]] = {}
+    gold: list[dict[str, object]] = []
     skipped = 0
     for line, obj in json_records(path, problems):
         category = obj.get("question_category", obj.get("category"))

@@ -4,7 +4,6 @@ AILuminate's public demo prompt CSV and the K-DNA JSON layout."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from anjeon._errors import InputError, Problem
 from anjeon.interop._common import (
@@ -21,7 +20,7 @@ from anjeon.interop._common import (
 PERSONAS = ("normal", "unskilled", "skilled")
 
 
-def _harmful(iid: str, locale: str, hazard: str, prompt: str, **extra: Any) -> dict[str, Any]:
+def _harmful(iid: str, locale: str, hazard: str, prompt: str, **extra: object) -> dict[str, object]:
     return {
         "id": iid,
         "locale": locale,
@@ -41,7 +40,7 @@ def parse_harmbench(path: Path, opts: Options) -> Imported:
     table = {**mapping("harmbench")["by_category"], **opts.mapping}
     cols = ("Behavior", "FunctionalCategory", "SemanticCategory", "BehaviorID")
     problems: list[Problem] = []
-    items: list[dict[str, Any]] = []
+    items: list[dict[str, object]] = []
     name = str(path)
     for line, row in csv_rows(path, cols, problems):
         category = row["SemanticCategory"].strip()
@@ -77,7 +76,7 @@ def parse_ailuminate(path: Path, opts: Options) -> Imported:
     table = {**m["by_hazard"], **opts.mapping}
     cols = ("release_prompt_id", "prompt_text", "hazard", "persona", "locale")
     problems: list[Problem] = []
-    items: list[dict[str, Any]] = []
+    items: list[dict[str, object]] = []
     name = str(path)
     for line, row in csv_rows(path, cols, problems):
         code = row["hazard"].strip()
@@ -116,7 +115,7 @@ def parse_kdna(path: Path, opts: Options) -> Imported:
     context}``; context may be empty."""
     table = {**mapping("kdna")["by_category"], **opts.mapping}
     problems: list[Problem] = []
-    items: list[dict[str, Any]] = []
+    items: list[dict[str, object]] = []
     name = str(path)
     for line, obj in json_records(path, problems):
         rid, category, question = obj.get("id"), obj.get("category"), obj.get("question")

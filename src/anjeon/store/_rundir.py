@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,7 @@ def read_config(run_dir: Path) -> dict[str, Any]:
     return load_config(run_dir / CONFIG_NAME).model_dump(mode="json")
 
 
-def write_config(run_dir: Path, config: dict[str, Any]) -> None:
+def write_config(run_dir: Path, config: Mapping[str, object]) -> None:
     tmp = run_dir / (CONFIG_NAME + ".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
         yaml.safe_dump(config, f, allow_unicode=True, sort_keys=False)
