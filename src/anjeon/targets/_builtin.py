@@ -68,7 +68,7 @@ class ReferenceSystem:
         self._comply = {k: " ".join(v.split()) for k, v in _texts()["comply"].items()}
         self._normalize = _normalizer() if system == "keyword-guard-normalized" else None
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> dict[str, object]:
         return {"name": self.name, "protocol": "builtin", "model": self.system}
 
     async def start(self) -> None:
