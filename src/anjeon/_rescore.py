@@ -12,9 +12,8 @@ ever held whole and SQLite never sorts the run.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from anjeon._errors import InputError
 from anjeon.scorers import NOT_APPLICABLE, ScoreInput, Scorer, scorers
@@ -55,7 +54,7 @@ class _Items:
         return item
 
 
-def _details(details: dict[str, Any] | None) -> str | None:
+def _details(details: Mapping[str, object] | None) -> str | None:
     return json.dumps(details, ensure_ascii=False, sort_keys=True) if details else None
 
 
