@@ -57,13 +57,14 @@ def write_config(run_dir: Path, config: Mapping[str, object]) -> None:
     tmp.replace(run_dir / CONFIG_NAME)
 
 
-def run_status(meta: dict[str, Any], run_dir: Path | None = None) -> str:
+def run_status(meta: Mapping[str, object], run_dir: Path | None = None) -> str:
     """``running`` only while its process lives (holds the run's lock, when the
     directory is given); a killed run is ``incomplete``."""
     status = str(meta.get("status", "incomplete"))
     if status == "running":
         alive = is_locked(run_dir) if run_dir is not None else False
-        if not alive and not pid_alive(int(meta.get("pid", 0) or 0)):
+        pid = meta.get("pid")
+        if not alive and not pid_alive(pid if isinstance(pid, int) else 0):
             return "incomplete"
     return status
 
