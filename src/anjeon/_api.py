@@ -375,7 +375,14 @@ async def run_async(
         )
     cascade = True if cascade is None else cascade
     judge_max_connections = judge_max_connections or 8
-    made = _judges(judges, judge_base_url, judge_api_key_env, judge_max_connections)
+    from anjeon.judges import make_judges
+
+    made = make_judges(
+        judges,
+        base_url=judge_base_url,
+        api_key_env=judge_api_key_env,
+        max_connections=judge_max_connections,
+    )
     prepared = _prepare(spec)
     from anjeon.store import keep_locks
 
@@ -406,12 +413,9 @@ async def _judge(
     judging leaves the run resumable as the engine does: the same call asks the rest."""
     if not made or outcome.status != "complete":
         return []
-    from anjeon._rescore import score_run
     from anjeon.engine import EngineConfig
     from anjeon.judges import judge_run
 
-    if cascade:
-        score_run(outcome.run_dir, ["refusal"])  # the cascade reads it
     judged = await judge_run(
         outcome.run_dir,
         made,
@@ -426,31 +430,6 @@ async def _judge(
         outcome.status = "stopped" if stopped[0].stop_reason == "auth" else "interrupted"
         outcome.result.message = stopped[0].message
     return judged
-
-
-def _judges(
-    specs: Sequence[str], base_url: str | None, api_key_env: str | None, connections: int
-) -> list[Judge]:
-    """Every judge made (bad specs are bad input, refused before the run starts)."""
-    if not specs:
-        return []
-    from anjeon._errors import Problem
-    from anjeon.judges import make_judge
-
-    problems: list[Problem] = []
-    made: list[Judge] = []
-    for s in specs:
-        try:
-            made.append(
-                make_judge(
-                    s, base_url=base_url, api_key_env=api_key_env, max_connections=connections
-                )
-            )
-        except InputError as e:
-            problems.extend(e.problems)
-    if problems:
-        raise InputError(problems)
-    return made
 
 
 def _prepare(spec: RunSpec) -> Prepared:

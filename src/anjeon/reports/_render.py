@@ -85,6 +85,14 @@ def _sha256(script: str) -> str:
     return base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
 
 
+def _page_assets(script: str) -> dict[str, str]:
+    """What every page inlines (the report and the comparison): the stylesheet, its one
+    script with the hash its CSP allows, and the version that made it."""
+    js = _asset(script)
+    return {"version": __version__, "css": _asset("report.css"), "script": js,
+            "script_hash": _sha256(js)}  # fmt: skip
+
+
 def _ui(cells: CellsSummary) -> dict[str, object]:
     """The strings and names the table's script needs (``cells``: at least its dims)."""
     names = _sections._names()
@@ -166,10 +174,7 @@ def _page(
         .render(
             record=record,
             lang=lang,
-            version=__version__,
-            css=_asset("report.css"),
-            js=_asset("report.js"),
-            script_hash=_sha256(_asset("report.js")),
+            **_page_assets("report.js"),
             is_reference=is_reference,
             v=_sections.verdict(record),
             refs=_sections.references(record, references),

@@ -69,11 +69,18 @@ class DamagedStore(InputError):
 class RunStore:
     """The run's database. Not thread-safe: one writer (the engine's) per run."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
+        """``readonly``: a reader beside the run's writer (another process), which
+        neither migrates nor changes the file's settings."""
         self.path = Path(path)
         if self.path.is_file() and self.path.stat().st_size == 0:
             # sqlite would take it for a new database and the run would start over
             raise DamagedStore(self.path, "the file is empty")
+        if readonly:
+            uri = self.path.resolve().as_uri() + "?mode=ro"
+            self.con = sqlite3.connect(uri, uri=True, isolation_level=None)
+            self.con.execute("PRAGMA busy_timeout=5000")
+            return
         # isolation_level=None: transactions are explicit, one per batch
         self.con = sqlite3.connect(self.path, isolation_level=None)
         try:
@@ -251,6 +258,12 @@ class RunStore:
         ]
 
     # -- reading ---------------------------------------------------------------------
+
+    def last_cell_rowid(self) -> int:
+        """The rowid of the newest cell row (0 without cells): every cell committed
+        later has a greater one (``cells_to_score`` pages on it)."""
+        (n,) = self.con.execute("SELECT coalesce(max(rowid), 0) FROM cells").fetchone()
+        return int(n)
 
     def finished_keys(self) -> set[str]:
         return {k for (k,) in self.con.execute("SELECT key FROM cells")}

@@ -14,7 +14,7 @@ from anjeon._io import (
     Loc,
     bad_text,
     field_name,
-    load_json,
+    jsonl_rows,
     load_yaml,
     read_bytes,
     read_text,
@@ -111,26 +111,9 @@ def _read_jsonl(path: Path, problems: list[Problem]) -> list[_Located]:
     data = read_bytes(path, problems)
     if data is None:
         return []
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
     out: list[_Located] = []
     name = str(path)
-    for n, raw in enumerate(data.split(b"\n"), start=1):
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as e:
-            problems.append(Problem(name, n, None, f"invalid UTF-8 (column {e.start + 1})"))
-            continue
-        if not line.strip():
-            continue
-        try:
-            obj = load_json(line)
-        except json.JSONDecodeError as e:
-            problems.append(Problem(name, n, None, f"invalid JSON: {e.msg} (column {e.colno})"))
-            continue
-        except ValueError as e:
-            problems.append(Problem(name, n, None, f"invalid JSON: {e}"))
-            continue
+    for n, obj in jsonl_rows(data, name, problems):
         bad = bad_text(obj)
         if bad is not None:
             problems.append(Problem(name, n, field_name(bad[0]), bad[1]))
