@@ -31,10 +31,11 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 from anjeon.scorers import ScoreInput, Scorer, StoredItems, label_rows, scorers, sent_item
 from anjeon.store import RunStore, ScoreRow
+from anjeon.store._store import ToScoreRow
 from anjeon.targets import Reply
 
 if TYPE_CHECKING:
@@ -169,7 +170,7 @@ def _send(out: IO[bytes], kind: str, payload: object) -> None:
 
 
 def _label(
-    rows: list[tuple[Any, ...]], run: list[tuple[str, str, Scorer]], items: StoredItems
+    rows: list[ToScoreRow], run: list[tuple[str, str, Scorer]], items: StoredItems
 ) -> list[ScoreRow]:
     """The rows the inline hook would have written for these cells: answered cells only
     (a failed cell is labelled, unscoreable, by the end of the run as before)."""
