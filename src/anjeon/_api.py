@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from anjeon.analysis import Record
     from anjeon.engine import EngineConfig, Prepared, RunOutcome, RunSpec, TransformSpec
     from anjeon.judges import Judge, JudgeOutcome
+    from anjeon.reports import CellsJob
     from anjeon.targets import Target
 
 StartFn = Callable[[Path, int, int], None]
@@ -392,12 +393,24 @@ async def run_async(
             prepared, run_dir, new, retry_failed, on_start, on_progress, handle_signals
         )
         del prepared  # the suites are released before the end of the run reads the store
-        judged = await _judge(
-            outcome, made, cascade, cascade_audit, judge_min_valid, judge_max_connections,
-            handle_signals,
-        )  # fmt: skip
-        record = finish(outcome.run_dir) if report else None
+        job = _start_cells(outcome.run_dir) if report and outcome.status == "complete" else None
+        try:
+            judged = await _judge(
+                outcome, made, cascade, cascade_audit, judge_min_valid, judge_max_connections,
+                handle_signals,
+            )  # fmt: skip
+            record = finish(outcome.run_dir, cells_job=job) if report else None
+        finally:
+            if job is not None:
+                job.close()
         return replace(_result(outcome, record), judging=judged)
+
+
+def _start_cells(run_dir: Path) -> CellsJob | None:
+    """A large run's report cells, made ready in another process while the run ends."""
+    from anjeon.reports import REPORT_NAME, start_cells
+
+    return start_cells(run_dir, run_dir / REPORT_NAME)
 
 
 async def _judge(
@@ -487,18 +500,23 @@ async def _execute(
         gc.unfreeze()
 
 
-def finish(run_dir: Path, standard: str | None = None) -> Record:
+def finish(
+    run_dir: Path, standard: str | None = None, *, cells_job: CellsJob | None = None
+) -> Record:
     """The end of a run: score what the engine did not score inline, then write
-    ``record.json`` and ``report.html`` (the report always from the record beside it)."""
+    ``record.json`` and ``report.html`` (the report always from the record beside it).
+    ``cells_job``: the report's cells, written by another process (``start_cells``)."""
     from anjeon._rescore import score_run
     from anjeon.analysis import build_record, save_record
     from anjeon.reports import write_report
 
     gc.collect()
     score_run(run_dir)
+    if cells_job is not None:
+        cells_job.go()  # the labels are final: the cells are written while the record is built
     record = build_record(run_dir, standard)
     save_record(run_dir, record)
-    write_report(run_dir, record)
+    write_report(run_dir, record, cells_job=cells_job)
     return record
 
 

@@ -22,6 +22,8 @@ from anjeon.reports._sections import Reference
 if TYPE_CHECKING:
     import jinja2
 
+    from anjeon.reports._cells_job import CellsJob
+
 REPORT_NAME = "report.html"
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -215,8 +217,10 @@ def write_report(
     lang: str = "en",
     max_cells: int | None = None,
     out: Path | None = None,
+    cells_job: CellsJob | None = None,
 ) -> Path:
-    """Write ``report.html`` (or ``out``) for the run; returns its path."""
+    """Write ``report.html`` (or ``out``) for the run; returns its path. ``cells_job``
+    (``start_cells``): the drill-down data, written meanwhile by another process."""
     from anjeon.store import RunStore, read_config
 
     generate = read_config(run_dir).get("generate")
@@ -237,8 +241,14 @@ def write_report(
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(head)
-        # the cells stream from the store into the page, never held whole
-        cells = write_cells(run_dir, f, max_cells)
+        cells = None
+        if cells_job is not None and max_cells is None:  # the job writes every cell
+            cells = cells_job.copy_to(f)
+        elif cells_job is not None:
+            cells_job.close()
+        if cells is None:
+            # the cells stream from the store into the page, never held whole
+            cells = write_cells(run_dir, f, max_cells)
         f.write(middle)
         f.write(json_script(_ui(cells)))
         f.write(tail)

@@ -168,6 +168,7 @@ def check_items(located: list[_Located], tax: Taxonomy) -> list[Problem]:
     pairs: dict[str, _Located] = {}
     pair_locales: dict[str, set[str]] = {}
     all_codes = tax.hazard_codes()
+    by_locale: dict[str, set[str]] = {}  # built once per locale, not once per item
     for loc in located:
         it = loc.item
         if it.id in first:
@@ -180,7 +181,9 @@ def check_items(located: list[_Located], tax: Taxonomy) -> list[Problem]:
             pass  # an imported prompt no mapping placed (anjeon import inspect)
         elif it.hazard not in all_codes:
             out.append(Problem(loc.file, loc.line, "hazard", f"unknown hazard {it.hazard!r}"))
-        elif it.hazard not in tax.hazard_codes(it.locale):
+        elif it.hazard not in (
+            by_locale.get(it.locale) or by_locale.setdefault(it.locale, tax.hazard_codes(it.locale))
+        ):
             msg = f"hazard {it.hazard!r} is not valid for locale {it.locale}"
             out.append(Problem(loc.file, loc.line, "hazard", msg))
         if it.pair_id is None:
