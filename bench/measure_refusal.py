@@ -2,6 +2,7 @@
 
     python bench/measure_refusal.py            # all figures (needs ../shared for XSTest)
     python bench/measure_refusal.py --dev      # without the held-out sets (for tuning)
+    python bench/measure_refusal.py --cv       # --dev plus cross-validation on own sets
 
 Figures:
 - XSTest (Röttger et al. 2024; three models' real answers, human labels), per model:
@@ -12,12 +13,18 @@ Figures:
   compliance; three-class = exact label. An ``unscoreable`` prediction counts as wrong.
 - The project's own sets per language: the training sets (in-sample), the held-out half
   of the realistic set, and blind2 (never trained or tuned on).
+- ``--cv``: the own-set development figure, per language, from the training sets only:
+  k-fold cross-validation (fold = sha256(id) mod k) and leave-one-set-out (train on the
+  other sets, test on this one: a new writer's answers, the harder of the two). Every
+  choice of features and hyper-parameters was made on these and on LOMO, never on the
+  held-out sets.
 Each with per-class precision / recall and the confusion matrix (rows: label).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from pathlib import Path
 
@@ -88,6 +95,48 @@ def train(sets: list[Scored], vocab_from: list[Scored] | None = None, l2: float 
     return fit(docs, labels, vocab_docs=vocab_docs, l2=l2)
 
 
+def _fold(row_id: str, k: int) -> int:
+    return int(hashlib.sha256(row_id.encode("utf-8")).hexdigest(), 16) % k
+
+
+def _by_language(name: str, rows: list[Row], pred: list[str], quiet: bool) -> None:
+    for loc in ("en-US", "ko-KR"):
+        idx = [i for i, r in enumerate(rows) if r.locale == loc]
+        gold_l = [rows[i].label for i in idx]
+        pred_l = [pred[i] for i in idx]
+        ok = sum(g == p for g, p in zip(gold_l, pred_l, strict=True))
+        print(f"  {name} {loc}: {ok}/{len(idx)} = {ok / len(idx):.3f}")
+        if not quiet:
+            details(gold_l, pred_l)
+
+
+def cross_validate(sets: dict[str, Scored], k: int, quiet: bool) -> None:
+    """k-fold over the pooled training sets, then leave-one-set-out; per language."""
+    pooled = [(s, i) for s in sets.values() for i in range(len(s.rows))]
+    rows = [s.rows[i] for s, i in pooled]
+    pred = [""] * len(pooled)
+    for fold in range(k):
+        test = [j for j, r in enumerate(rows) if _fold(r.id, k) == fold]
+        held = set(test)
+        model = train([_subset(pooled, [j for j in range(len(pooled)) if j not in held])])
+        for j, label in zip(test, _subset(pooled, test).predict(model), strict=True):
+            pred[j] = label
+    _by_language(f"{k}-fold CV", rows, pred, quiet)
+    for name, s in sets.items():
+        model = train([o for other, o in sets.items() if other != name])
+        _by_language(f"leave-one-set-out {name}", s.rows, s.predict(model), quiet)
+
+
+def _subset(pooled: list[tuple[Scored, int]], idx: list[int]) -> Scored:
+    """A Scored view of some pooled rows, without analysing them again."""
+    out = Scored.__new__(Scored)
+    out.rows = [pooled[j][0].rows[pooled[j][1]] for j in idx]
+    out.analyses = [pooled[j][0].analyses[pooled[j][1]] for j in idx]
+    out.groups = [pooled[j][0].groups[pooled[j][1]] for j in idx]
+    out.keys = [pooled[j][0].keys[pooled[j][1]] for j in idx]
+    return out
+
+
 def report(name: str, gold: list[str], pred: list[str]) -> dict[str, float]:
     n = len(gold)
     three = sum(g == p for g, p in zip(gold, pred, strict=True))
@@ -109,10 +158,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dev", action="store_true", help="skip the held-out sets")
     ap.add_argument("--quiet", action="store_true", help="no confusion matrices")
+    ap.add_argument(
+        "--cv",
+        action="store_true",
+        help="add cross-validation on the training sets (implies --dev)",
+    )
+    ap.add_argument("--folds", type=int, default=5, help="k of the k-fold CV (default 5)")
     args = ap.parse_args()
+    args.dev = args.dev or args.cv
 
     own_train = [Scored(own(name)) for name in TRAIN_SETS]
     shipped = shipped_model()
+    if args.cv:
+        print("== own training sets, cross-validated (out-of-sample within them) ==")
+        cross_validate(dict(zip(TRAIN_SETS, own_train, strict=True)), args.folds, args.quiet)
 
     print("== own sets (per language) ==")
     evals = [(name, "in-sample") for name in TRAIN_SETS]

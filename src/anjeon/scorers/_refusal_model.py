@@ -219,26 +219,37 @@ def fit(
             counts[k] = counts.get(k, 0) + 1
     names = sorted(k for k, c in counts.items() if c >= min_count)
     vocab = {k: i for i, k in enumerate(names)}
-    x = np.zeros((len(docs), len(names)), dtype=np.float64)
+    # the design matrix as (row, feature) pairs, one per occurrence (counts, as the model
+    # sums a repeated word's weight at each occurrence): a few dozen per document, so
+    # gathers and bincounts beat a dense matrix product by two orders of magnitude
+    cols_list: list[int] = []
+    rows_list: list[int] = []
     for row, keys in enumerate(docs):
-        # counts, as the model sums a repeated word's weight at each occurrence
-        np.add.at(x[row], [vocab[k] for k in keys if k in vocab], 1.0)
-    y = np.zeros((len(docs), len(CLASSES)))
-    y[np.arange(len(docs)), [CLASSES.index(label) for label in labels]] = 1.0
-    sw = np.ones(len(docs)) if sample_weight is None else np.asarray(sample_weight, float)
+        found = [vocab[k] for k in keys if k in vocab]
+        cols_list += found
+        rows_list += [row] * len(found)
+    cols = np.array(cols_list, dtype=np.intp)
+    rows = np.array(rows_list, dtype=np.intp)
+    n, k = len(docs), len(CLASSES)
+    y = np.zeros((n, k))
+    y[np.arange(n), [CLASSES.index(label) for label in labels]] = 1.0
+    sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
     sw = sw / sw.sum()
-    w = np.zeros((len(names), len(CLASSES)))
-    b = np.zeros(len(CLASSES))
+    w = np.zeros((len(names), k))
+    b = np.zeros(k)
     m = [np.zeros_like(w), np.zeros_like(b)]
     v = [np.zeros_like(w), np.zeros_like(b)]
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     for step in range(1, epochs + 1):
-        z = x @ w + b
+        gathered = w[cols]
+        z = np.stack([np.bincount(rows, gathered[:, c], n) for c in range(k)], axis=1) + b
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         p /= p.sum(axis=1, keepdims=True)
         g = (p - y) * sw[:, None]
-        grads = [x.T @ g + l2 * w, g.sum(axis=0)]
+        gr = g[rows]
+        gw = np.stack([np.bincount(cols, gr[:, c], len(names)) for c in range(k)], axis=1)
+        grads = [gw + l2 * w, g.sum(axis=0)]
         for i, (param, grad) in enumerate(zip((w, b), grads, strict=True)):
             m[i] = beta1 * m[i] + (1 - beta1) * grad
             v[i] = beta2 * v[i] + (1 - beta2) * grad * grad
