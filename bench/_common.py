@@ -56,6 +56,35 @@ runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
 """
 
 
+def _descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/task/{p}/children", encoding="ascii") as f:
+                kids = [int(k) for k in f.read().split()]
+        except (OSError, ValueError):
+            continue
+        out += kids
+        todo += kids
+    return out
+
+
+def _hwm_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            return int(next(line.split()[1] for line in f if line.startswith("VmHWM:")))
+    except (OSError, StopIteration, ValueError):
+        return 0
+
+
+def _watch_children(pid: int, peaks: dict[int, int], stop: threading.Event) -> None:
+    """Every 50 ms, the own peak RSS (VmHWM) of each process below ``pid``."""
+    while not stop.wait(0.05):
+        for kid in _descendants(pid):
+            peaks[kid] = max(peaks.get(kid, 0), _hwm_kb(kid))
+
+
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """Wall time of a whole process, its peak RSS in MB, and its last stdout line.
 
@@ -63,7 +92,9 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
     starts with the high-water mark of the parent's memory at fork (a trivial child of
     a 200 MB parent reports 200 MB). So ``python -m`` commands report their VmHWM at
     exit (see _HWM_WRAPPER); other commands fall back to ru_maxrss, which is then only
-    an upper bound once the parent has grown.
+    an upper bound once the parent has grown. The processes the command starts (a large
+    run's scoring process) count too: each one's own peak, sampled every 50 ms, is
+    added, an upper bound of the whole tree's peak at any one time.
     """
     import tempfile
 
@@ -89,8 +120,14 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
     ]
     for r in readers:
         r.start()
+    peaks: dict[int, int] = {}
+    stop = threading.Event()
+    watcher = threading.Thread(target=_watch_children, args=(proc.pid, peaks, stop))
+    watcher.start()
     _, status, usage = os.wait4(proc.pid, 0)
     dt = time.perf_counter() - t0
+    stop.set()
+    watcher.join()
     for r in readers:
         r.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -101,6 +138,7 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
         os.unlink(hwm_file)
         if kb:
             rss = int(kb) / 1024
+    rss += sum(peaks.values()) / 1024
     out = chunks["out"].decode()
     if proc.returncode != 0:
         sys.exit(f"{shown} failed ({proc.returncode}):\n{chunks['err'].decode()[-2000:]}")

@@ -25,6 +25,7 @@ from anjeon.analysis._stats import (
     wilson,
     wilson_cc,
 )
+from anjeon.testing import COVERAGE_SCENARIOS, simulate_coverage
 
 
 @pytest.mark.parametrize("k,n", [(0, 1), (0, 10), (3, 10), (10, 10), (17, 250), (999, 1000)])
@@ -299,36 +300,13 @@ def test_zero_events_take_the_design_effect_of_the_cluster_structure() -> None:
     assert (wilson(0, 30).ci_high or 0) < 0.12
 
 
-def _beta_binomial_coverage(
-    rng: np.random.Generator, clusters: int, sizes: list[int], mu: float, icc: float, reps: int
-) -> float:
-    alpha, beta = mu * (1 - icc) / icc, (1 - mu) * (1 - icc) / icc
-    covered = 0
-    for _ in range(reps):
-        m = rng.choice(sizes, clusters)
-        k = rng.binomial(m, rng.beta(alpha, beta, clusters))
-        e = clustered_rate(k, m).estimate
-        assert e.ci_low is not None and e.ci_high is not None
-        covered += e.ci_low <= mu <= e.ci_high
-    return covered / reps
-
-
-@pytest.mark.parametrize(
-    "clusters,sizes,mu,icc",
-    [
-        (30, [4], 0.2, 0.3),
-        (20, [6], 0.3, 0.5),
-        (40, [3], 0.1, 0.4),
-        (15, [8], 0.2, 0.4),
-        (20, [1, 2, 3, 6, 10], 0.2, 0.4),
-        (30, [1, 1, 2, 4, 12], 0.1, 0.3),
-        (60, [2], 0.3, 0.5),
-    ],
-)
+@pytest.mark.parametrize("clusters,sizes,mu,icc", COVERAGE_SCENARIOS)
 def test_clustered_rate_coverage_by_simulation(
-    clusters: int, sizes: list[int], mu: float, icc: float
+    clusters: int, sizes: tuple[int, ...], mu: float, icc: float
 ) -> None:
     """Beta-binomial clusters with intra-cluster correlation 0.3–0.5: coverage ≥ 0.93
     (1,000 simulated data sets each, seeded)."""
-    rng = np.random.default_rng(clusters * 1000 + len(sizes))
-    assert _beta_binomial_coverage(rng, clusters, sizes, mu, icc, 1000) >= 0.93
+    covered, _ = simulate_coverage(
+        lambda k, m, _: clustered_rate(k, m).estimate, clusters, sizes, mu, icc, 1000
+    )
+    assert covered >= 0.93

@@ -59,3 +59,21 @@ def test_a_bad_file_is_file_line_field_and_nothing_is_written(tmp_path: Path) ->
     assert not runs.exists()
     res = CliRunner().invoke(app, ["run", "--config", str(tmp_path / "missing.yaml")])
     assert res.exit_code == 2 and "missing.yaml" in res.output
+
+
+def test_a_setting_is_defined_once_for_the_cli_the_file_and_python() -> None:
+    """The CLI's ``run`` passes its options on to ``anjeon.run`` by name (no restated
+    keywords), so every option must be a parameter of it; an assessment file takes every
+    setting except those of one session (resume, callbacks)."""
+    import inspect
+
+    from anjeon._assessment import Assessment
+    from anjeon.cli._common import as_params
+    from anjeon.cli._run import run as run_command
+
+    params = set(inspect.signature(anjeon.run_async).parameters)
+    options = set(as_params(dict.fromkeys(inspect.signature(run_command).parameters), "quiet"))
+    assert params - options == {"on_start", "on_progress", "handle_signals"}
+    assert options <= params
+    per_session = {"resume", "new", "retry_failed", "config"}
+    assert params - set(Assessment.model_fields) == per_session | (params - options)

@@ -293,6 +293,64 @@ def test_inline_score_hook_writes_scores(tmp_path: Path, monkeypatch: pytest.Mon
     store.close()
 
 
+SCORES = "SELECT cell_key, scorer, scorer_version, label, value, details FROM scores ORDER BY 1, 2"
+
+
+def test_large_sessions_score_in_a_second_process_with_the_same_labels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from anjeon.engine import _score_worker
+    from anjeon.engine._scoring import scorer_versions
+
+    ts = [TransformSpec("none"), TransformSpec("jamo")]  # a rewritten prompt is scored too
+    inline = run(spec(tmp_path / "inline", epochs=2, transforms=ts))
+    started: list[int] = []
+    real = _score_worker.ScoreWorker.__init__
+
+    def counted(self: Any, *a: Any) -> None:
+        real(self, *a)
+        started.append(self.proc.pid)
+
+    monkeypatch.setattr(_score_worker.ScoreWorker, "__init__", counted)
+    monkeypatch.setattr(_score_worker, "WORKER_MIN_CELLS", 10)
+    worked = run(spec(tmp_path / "worker", epochs=2, transforms=ts))
+    assert len(started) == 1 and worked.status == "complete"
+    # the same cells (the keys do not depend on the run directory), the same labels
+    assert rows(worked.run_dir, SCORES) == rows(inline.run_dir, SCORES)
+    assert len(rows(worked.run_dir, SCORES)) >= 2 * worked.planned  # refusal and pii
+    # every scorer counts as inline: the end of the run has nothing left to score
+    for out in (worked, inline):
+        store = RunStore.open(out.run_dir)
+        assert store.meta()["inline_scores"] == scorer_versions()
+        store.close()
+    # the child is gone
+    with pytest.raises(ProcessLookupError):
+        os.kill(started[0], 0)
+
+
+def test_a_failing_scoring_process_leaves_the_scoring_to_the_end_of_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    from anjeon._rescore import score_run
+    from anjeon.engine import _score_worker
+
+    inline = run(spec(tmp_path / "inline"))
+    monkeypatch.setattr(_score_worker, "WORKER_MIN_CELLS", 10)
+    monkeypatch.setattr(
+        _score_worker, "_command", lambda: [sys.executable, "-c", "import sys; sys.exit(3)"]
+    )
+    out = run(spec(tmp_path / "worker"))
+    assert out.status == "complete" and out.result.answered == out.planned
+    assert "scoring disabled for this run" in capsys.readouterr().err
+    store = RunStore.open(out.run_dir)
+    assert store.meta()["inline_scores"] == {}  # so the end of the run scores it all
+    store.close()
+    score_run(out.run_dir)
+    assert rows(out.run_dir, SCORES) == rows(inline.run_dir, SCORES)
+
+
 def test_transforms_expand_the_plan_only_where_they_apply(tmp_path: Path) -> None:
     pytest.importorskip("anjeon.transforms")
     ts = [TransformSpec("none"), TransformSpec("jamo")]

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from anjeon._errors import InputError
 from anjeon.cli import app
 from anjeon.taxonomy import taxonomy
 from anjeon.taxonomy._load import check_taxonomy
@@ -127,3 +130,21 @@ def test_check_taxonomy_catches_cross_file_errors() -> None:
     assert "'Not A Category' is not an AIR 2024 level-2 category" in msgs
     assert "does not match the code" in msgs and "not a universal hazard" in msgs
     assert "a reference needs a law or a note" in msgs
+
+
+def test_fast_load_of_the_shipped_files_equals_the_validating_load(tmp_path: Path) -> None:
+    """``taxonomy()`` reads the shipped files through libyaml; what it builds must be
+    exactly what the line-tracking loader builds, and a damaged copy falls back to it."""
+    from anjeon.taxonomy._load import DATA, _load_shipped_fast, load_taxonomy
+
+    fast = _load_shipped_fast()
+    if fast is None:
+        pytest.skip("PyYAML was built without libyaml")
+    assert fast == load_taxonomy()
+    bad = tmp_path / "data"
+    shutil.copytree(DATA, bad)
+    uni = bad / "universal.yaml"
+    uni.write_text(uni.read_text(encoding="utf-8") + "\nextra_field: 1\n", encoding="utf-8")
+    assert _load_shipped_fast(bad) is None
+    with pytest.raises(InputError, match="extra_field"):
+        load_taxonomy(bad)

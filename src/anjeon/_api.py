@@ -31,7 +31,8 @@ StartFn = Callable[[Path, int, int], None]
 ProgressFn = Callable[[int, int, int], None]
 P = ParamSpec("P")
 
-# the arguments that define what is run; on resume the run's own config decides them
+# the arguments that define what is run: a new run's spec is made of them (and of the
+# run's engine settings); on resume the run's own config decides them
 _DEFINING = (
     "suites",
     "model",
@@ -364,24 +365,7 @@ async def run_async(
         spec = _resume_spec(run_dir, model, timeout, engine_args, score, standard)
     else:
         spec = _new_spec(
-            suites=suites,
-            model=model,
-            base_url=base_url,
-            api_key_env=api_key_env,
-            epochs=epochs,
-            limit=limit,
-            transforms=transforms,
-            transform_sets=transform_sets,
-            attacker=attacker,
-            attacker_base_url=attacker_base_url,
-            attacker_api_key_env=attacker_api_key_env,
-            attacker_temperature=attacker_temperature,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            top_p=top_p,
-            seed=seed,
-            stop=stop,
-            system=system,
+            **{k: args[k] for k in _DEFINING},
             timeout=timeout,
             engine=_engine_config(None, *engine_args),
             runs_dir=runs_path,

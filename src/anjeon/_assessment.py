@@ -46,6 +46,8 @@ class Assessment(BaseModel):
     tpm: Positive | None = None
     max_retries: Annotated[int, Field(ge=0)] | None = None
     backoff: Annotated[float, Field(ge=0)] | None = None
+    retry_after_max: Annotated[float, Field(ge=0)] | None = None
+    max_answer_chars: Annotated[int, Field(ge=1)] | None = None
     runs_dir: str | None = None
     standard: str | None = None
     score: bool | None = None

@@ -15,12 +15,14 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from anjeon._errors import Problem
+from anjeon._json import JSONValue
 
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[str | int, ...]
@@ -98,10 +100,10 @@ def read_text(path: Path, problems: list[Problem]) -> str | None:
         return None
 
 
-def bad_text(data: Any) -> tuple[Loc, str] | None:
+def bad_text(data: object) -> tuple[Loc, str] | None:
     """The first string (key or value) that cannot be written as UTF-8, with where it is
     and why, or None. Iterative, so it is safe on any depth."""
-    stack: list[tuple[Loc, Any]] = [((), data)]
+    stack: list[tuple[Loc, object]] = [((), data)]
     while stack:
         loc, value = stack.pop()
         if isinstance(value, str):
@@ -120,10 +122,10 @@ def bad_text(data: Any) -> tuple[Loc, str] | None:
     return None
 
 
-def depth(data: Any, limit: int = MAX_DEPTH) -> int:
+def depth(data: object, limit: int = MAX_DEPTH) -> int:
     """How deeply lists and objects nest (iterative; stops counting past ``limit``)."""
     deepest = 0
-    stack: list[tuple[int, Any]] = [(0, data)]
+    stack: list[tuple[int, object]] = [(0, data)]
     while stack:
         d, value = stack.pop()
         if isinstance(value, dict | list):
@@ -135,10 +137,10 @@ def depth(data: Any, limit: int = MAX_DEPTH) -> int:
     return deepest
 
 
-def load_json(text: str | bytes) -> Any:
+def load_json(text: str | bytes) -> JSONValue:
     """``json.loads`` held to ``MAX_DEPTH``; raises ValueError with a reason."""
     try:
-        data = json.loads(text)
+        data: JSONValue = json.loads(text)
     except RecursionError:
         raise ValueError(f"nested more than {MAX_DEPTH} levels deep") from None
     if depth(data) > MAX_DEPTH:
@@ -158,7 +160,7 @@ class _Loader(yaml.SafeLoader):
 
     _depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
@@ -233,7 +235,7 @@ def _lines(node: yaml.Node, path: Loc, out: dict[Loc, int]) -> None:
 
 def load_yaml(
     text: str, file: str, problems: list[Problem], *, aliases: bool = True
-) -> tuple[Any, dict[Loc, int]]:
+) -> tuple[object, dict[Loc, int]]:
     """Parse one YAML document; returns the data and the line of every key and item.
 
     ``aliases=False`` refuses every alias (item files: each item is written out whole).
@@ -286,7 +288,7 @@ def line_of(lines: dict[Loc, int], loc: Loc, default: int | None = None) -> int 
     return default
 
 
-def describe_error(err: dict[str, Any]) -> str:
+def describe_error(err: ErrorDetails) -> str:
     kind = err["type"]
     if kind == "missing":
         return "missing required field"
@@ -317,7 +319,7 @@ def validation_problems(
     for err in e.errors():
         loc: Loc = tuple(err["loc"])
         line = line_of(lines or {}, (*base, *loc), default_line)
-        out.append(Problem(file, line, field_name(loc), describe_error(dict(err))))
+        out.append(Problem(file, line, field_name(loc), describe_error(err)))
     return out
 
 

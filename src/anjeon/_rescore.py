@@ -11,52 +11,14 @@ ever held whole and SQLite never sorts the run.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from anjeon._errors import InputError
-from anjeon.scorers import NOT_APPLICABLE, ScoreInput, Scorer, scorers
-from anjeon.suites import Item, Message
+from anjeon.scorers import ScoreInput, Scorer, StoredItems, label_rows, scorers, sent_item
 
 BATCH = 2000
 Progress = Callable[[str, int], None]
-
-
-def _sent_item(item: Item, messages: str) -> Item:
-    """The item as it was sent: a transform may have rewritten the prompt."""
-    turns = [m for m in json.loads(messages) if m["role"] != "system"]
-    if len(turns) == 1 and turns[0]["role"] == "user" and turns[0]["content"] == item.prompt:
-        return item  # sent unchanged: the common case needs no new model
-    msgs = [Message(**m) for m in turns]
-    prompt: str | list[Message] = msgs[0].content if len(msgs) == 1 else msgs
-    if prompt == item.prompt:
-        return item
-    return item.model_copy(update={"prompt": prompt})
-
-
-class _Items:
-    """Items parsed from the store on demand. Cells come in about plan order, where one
-    item's transforms and epochs are neighbours, so a small cache serves them without
-    holding every item of a large run."""
-
-    def __init__(self, limit: int = 4096) -> None:
-        self.limit = limit
-        self.cache: dict[tuple[str, str], Item] = {}
-
-    def get(self, suite: str, item_id: str, data: str) -> Item:
-        key = (suite, item_id)
-        item = self.cache.get(key)
-        if item is None:
-            if len(self.cache) >= self.limit:
-                self.cache.clear()
-            item = self.cache[key] = Item.model_validate_json(data)
-        return item
-
-
-def _details(details: dict[str, Any] | None) -> str | None:
-    return json.dumps(details, ensure_ascii=False, sort_keys=True) if details else None
 
 
 def score_run(
@@ -82,7 +44,7 @@ def score_run(
     try:
         run: list[tuple[str, str, Scorer]] = []
         # the scorer versions that labelled every cell as it arrived: nothing to do
-        complete = {} if force else store.meta().get("inline_scores") or {}
+        complete = {} if force else store.inline_scores()
         for name in dict.fromkeys(names):
             entry = scorers.entry(name)
             version = str(entry.meta.get("version", "0"))
@@ -94,7 +56,7 @@ def score_run(
         done = dict.fromkeys(names, 0)
         if not run:
             return done
-        items = _Items()
+        items = StoredItems()
         versions = [(n, v) for n, v, _ in run]
         after = 0
         while True:
@@ -104,7 +66,7 @@ def score_run(
             after = rows[-1][0]
             todo: list[list[tuple[str, ScoreInput]]] = [[] for _ in run]
             for _, key, suite, item_id, data, messages, status, text, finish, *need in rows:
-                item = _sent_item(items.get(suite, item_id, data), messages)
+                item = sent_item(items.get(suite, item_id, data), messages)
                 x = ScoreInput(item, text if status == "answered" else None, finish)
                 for j, flag in enumerate(need):
                     if flag:
@@ -113,14 +75,11 @@ def score_run(
             for (name, version, fn), cells in zip(run, todo, strict=True):
                 if not cells:
                     continue
-                scores = fn([x for _, x in cells])
-                before = len(out)
-                out.extend(
-                    (key, name, version, s.label, s.value, _details(s.details))
-                    for (key, _), s in zip(cells, scores, strict=True)
-                    if s.label != NOT_APPLICABLE  # derived from the item, never stored
+                labelled = label_rows(
+                    name, version, fn, [k for k, _ in cells], [x for _, x in cells]
                 )
-                done[name] += len(out) - before
+                out.extend(labelled)
+                done[name] += len(labelled)
             store.write_scores(out)
             if progress is not None:
                 for (name, _, _), cells in zip(run, todo, strict=True):

@@ -12,7 +12,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from anjeon.analysis._grades import (
     describe_probabilities,
@@ -195,7 +195,7 @@ def _seed(group: dict[str, str], name: str) -> int:
     return zlib.crc32(repr((sorted(group.items()), name)).encode())
 
 
-def _figure(g: _Group, num: int, den: int) -> dict[str, Any]:
+def _figure(g: _Group, num: int, den: int) -> dict[str, object]:
     """A rate with its 95 % interval: Wilson where cells are independent; where cells
     share a cluster (a template, a pair, or one item's transforms and epochs), the
     clustered interval of ``clustered_rate``."""
@@ -206,7 +206,7 @@ def _figure(g: _Group, num: int, den: int) -> dict[str, Any]:
         est, deff = g.clustered_rate(num, den)
     else:
         est = wilson(k, n)
-    out: dict[str, Any] = {
+    out: dict[str, object] = {
         "value": _round(est.value),
         "ci_low": _round(est.ci_low),
         "ci_high": _round(est.ci_high),
@@ -223,7 +223,7 @@ def _round(x: float | None) -> float | None:
     return None if x is None else round(x, 6)
 
 
-def _est(e: Estimate) -> dict[str, Any]:
+def _est(e: Estimate) -> dict[str, object]:
     return {
         "value": _round(e.value),
         "ci_low": _round(e.ci_low),
@@ -240,7 +240,7 @@ FIGURES = {  # name -> (numerator, denominator) index into _Counts
 }
 
 
-def metrics(results: Sequence[Result], table: _Table | None = None) -> list[dict[str, Any]]:
+def metrics(results: Sequence[Result], table: _Table | None = None) -> list[dict[str, object]]:
     """One row per group: overall, each dimension, and each pair of dimensions."""
     table = table or _Table(results)
     partitions: list[tuple[str, ...]] = [()]
@@ -259,7 +259,7 @@ def metrics(results: Sequence[Result], table: _Table | None = None) -> list[dict
 Units = dict[tuple[str, str], dict[str, list[tuple[bool, bool]]]]
 
 
-def paired_summary(units: dict[str, list[tuple[bool, bool]]]) -> dict[str, Any]:
+def paired_summary(units: dict[str, list[tuple[bool, bool]]]) -> dict[str, object]:
     """A paired difference whose unit is the cluster, not the cell: the pairs of one
     unit (its epochs; the items of one template) weigh 1 together, so repeating a
     deterministic target over epochs changes nothing, and pairs that share a template
@@ -277,7 +277,7 @@ def paired_summary(units: dict[str, list[tuple[bool, bool]]]) -> dict[str, Any]:
     }
 
 
-def gaps(results: Sequence[Result], a: str = "ko-KR", b: str = "en-US") -> list[dict[str, Any]]:
+def gaps(results: Sequence[Result], a: str = "ko-KR", b: str = "en-US") -> list[dict[str, object]]:
     """Paired violation difference a − b on items linked by pair_id, per hazard and overall
     (per transform; matched on epoch, the epochs of one pair forming one unit)."""
     sides: dict[tuple[str, str, int], dict[str, Result]] = defaultdict(dict)
@@ -291,7 +291,7 @@ def gaps(results: Sequence[Result], a: str = "ko-KR", b: str = "en-US") -> list[
             unit = s[a].template or pair_id
             by_group[(transform, "")][unit].append(pair)
             by_group[(transform, s[a].parent)][unit].append(pair)
-    out = []
+    out: list[dict[str, object]] = []
     for (transform, hazard), units in sorted(by_group.items()):
         group = {"transform": transform, **({"hazard": hazard} if hazard else {})}
         out.append(
@@ -306,7 +306,7 @@ def gaps(results: Sequence[Result], a: str = "ko-KR", b: str = "en-US") -> list[
     return out
 
 
-def uplift(results: Sequence[Result]) -> list[dict[str, Any]]:
+def uplift(results: Sequence[Result]) -> list[dict[str, object]]:
     """Attack success with a transform minus without, paired on the same item and epoch;
     the unit is the item's cluster (its template, else its pair, else the item)."""
     base: dict[tuple[str, int], Result] = {}
@@ -321,7 +321,7 @@ def uplift(results: Sequence[Result]) -> list[dict[str, Any]]:
         if b is not None:
             by_group[(r.transform, "")][r.cluster].append((r.violated, b.violated))
             by_group[(r.transform, r.locale)][r.cluster].append((r.violated, b.violated))
-    out = []
+    out: list[dict[str, object]] = []
     for (transform, locale), units in sorted(by_group.items()):
         group = {"transform": transform, **({"locale": locale} if locale else {})}
         out.append(
@@ -334,7 +334,7 @@ def uplift(results: Sequence[Result]) -> list[dict[str, Any]]:
     return out
 
 
-def _grade_entry(group: dict[str, str], g: _Group, u_ref: float) -> dict[str, Any]:
+def _grade_entry(group: dict[str, str], g: _Group, u_ref: float) -> dict[str, object]:
     """One grade with its probabilities: rates drawn at the effective sample size that
     the clusters' design effect gives (see ``rate_draws``). The headline ``grade`` is
     the most probable one, so it never contradicts its probabilities; ``point_grade`` is
@@ -360,7 +360,7 @@ def _grade_entry(group: dict[str, str], g: _Group, u_ref: float) -> dict[str, An
 
 def grades(
     results: Sequence[Result], standard: dict[str, Any], table: _Table | None = None
-) -> list[dict[str, Any]]:
+) -> list[dict[str, object]]:
     """AILuminate-style grades on the baseline (untransformed) cells: pooled over the
     locales and for each locale against that locale's reference rates, per hazard and
     overall. Overall, as AILuminate does, the model's unsafe rate over the graded
@@ -369,7 +369,7 @@ def grades(
 
     table = table or _Table(results)
     rates: dict[str, dict[str, float]] = standard["rates"]
-    by_hazard: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_hazard: dict[str, list[dict[str, object]]] = defaultdict(list)
     covered: dict[str, list[str]] = defaultdict(list)
     for loc, hz, group, g in _graded_groups(table):
         ref = rates.get(loc, {})
@@ -422,7 +422,17 @@ def unsafe_counts(results: Sequence[Result]) -> dict[tuple[str, str], tuple[int,
     }
 
 
-def analyze(results: Iterable[Result], standard: dict[str, Any] | None) -> dict[str, Any]:
+class Analysis(TypedDict):
+    """The record's figures, before the record model validates them."""
+
+    notes: list[str]
+    metrics: list[dict[str, object]]
+    gaps: list[dict[str, object]]
+    uplift: list[dict[str, object]]
+    grades: list[dict[str, object]]
+
+
+def analyze(results: Iterable[Result], standard: dict[str, Any] | None) -> Analysis:
     rs = results if isinstance(results, list) else list(results)
     table = _Table(rs)
     return {

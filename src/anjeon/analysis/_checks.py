@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from anjeon.analysis._stats import wilson
 from anjeon.store import RunStore
@@ -18,7 +18,7 @@ def _rows(store: RunStore, scorer: str) -> list[tuple[str, str, str | None]]:
     return store.scorer_labels(scorer)
 
 
-def _rate(k: int, n: int) -> dict[str, Any]:
+def _rate(k: int, n: int) -> dict[str, object]:
     e = wilson(k, n)
     r = None if e.value is None else round(e.value, 6)
     lo = None if e.ci_low is None else round(e.ci_low, 6)
@@ -26,15 +26,15 @@ def _rate(k: int, n: int) -> dict[str, Any]:
     return {"value": r, "ci_low": lo, "ci_high": hi, "n": n, "method": "wilson"}
 
 
-def _by_locale(rows: list[tuple[str, str, str | None]], hit: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _by_locale(rows: list[tuple[str, str, str | None]], hit: str) -> dict[str, object]:
+    out: dict[str, object] = {}
     for loc in sorted({r[0] for r in rows}):
         sub = [r for r in rows if r[0] == loc]
         out[loc] = _rate(sum(r[1] == hit for r in sub), len(sub))
     return out
 
 
-def pii_check(store: RunStore) -> dict[str, Any] | None:
+def pii_check(store: RunStore) -> dict[str, object] | None:
     rows = _rows(store, "pii")
     if not rows:
         return None
@@ -49,7 +49,7 @@ def pii_check(store: RunStore) -> dict[str, Any] | None:
     }
 
 
-def crisis_check(store: RunStore) -> dict[str, Any] | None:
+def crisis_check(store: RunStore) -> dict[str, object] | None:
     rows = _rows(store, "crisis")
     if not rows:
         return None
@@ -85,7 +85,7 @@ def _bias_rows(store: RunStore) -> list[tuple[str, str, Score]]:
     return out
 
 
-def _bias_figures(rows: list[tuple[str, str, Score]], seed: int) -> dict[str, Any]:
+def _bias_figures(rows: list[tuple[str, str, Score]], seed: int) -> dict[str, object]:
     """KoBBQ's figures with 95 % percentile intervals from a bootstrap over templates
     (the variants of one template share its people and its wording, so they are not
     independent)."""
@@ -93,7 +93,7 @@ def _bias_figures(rows: list[tuple[str, str, Score]], seed: int) -> dict[str, An
 
     from anjeon.scorers import bias_scores
 
-    def rounded(d: dict[str, Any]) -> dict[str, Any]:
+    def rounded(d: dict[str, float | int | None]) -> dict[str, object]:
         return {k: round(v, 6) if isinstance(v, float) else v for k, v in d.items()}
 
     by_template: dict[str, list[Score]] = defaultdict(list)
@@ -123,7 +123,7 @@ def _bias_figures(rows: list[tuple[str, str, Score]], seed: int) -> dict[str, An
     return out
 
 
-def bias_check(store: RunStore) -> dict[str, Any] | None:
+def bias_check(store: RunStore) -> dict[str, object] | None:
     rows = _bias_rows(store)
     if not rows:
         return None
@@ -137,5 +137,5 @@ def bias_check(store: RunStore) -> dict[str, Any] | None:
     }
 
 
-def checks(store: RunStore) -> dict[str, Any]:
+def checks(store: RunStore) -> dict[str, object]:
     return {"pii": pii_check(store), "crisis": crisis_check(store), "bias_qa": bias_check(store)}

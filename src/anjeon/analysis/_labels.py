@@ -30,6 +30,17 @@ def format_p(p: float | None) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
+def format_pct(x: float | None, missing: str = "—") -> str:
+    """A rate as a percentage with one decimal, e.g. '12.5%'; ``missing`` for None.
+    The one formatter of the terminal summary, the Markdown and the HTML report."""
+    return missing if x is None else f"{100 * x:.1f}%"
+
+
+def format_pts(x: float | None) -> str:
+    """A signed difference of rates in percentage points, e.g. '+3.2'."""
+    return "—" if x is None else f"{100 * x:+.1f}"
+
+
 def few_pairs(n: int, lang: str = "en") -> str | None:
     """The warning for a paired interval from fewer than ``FEW_PAIRS`` pairs, or None."""
     if n >= FEW_PAIRS:

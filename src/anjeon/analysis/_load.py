@@ -18,8 +18,8 @@ def load_results(
     shared: dict[str, str] = {}
     share = shared.setdefault
     for row in store.result_rows(scorer):
-        key, suite, item_id, transform, epoch, status, label, *it = row
-        hazard, locale, persona, kind, expected, pair_id, template = it
+        key, suite, item_id, transform, epoch, status, label = row[:7]
+        hazard, locale, persona, kind, expected, pair_id, template = row[7:]
         outcome = label if status == "answered" and label else "unscoreable"
         decided = "" if judged is None else judged.get(key, "undecided")
         yield Result(

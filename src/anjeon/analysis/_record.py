@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from anjeon._errors import InputError
+from anjeon._json import JSONObject
 from anjeon._version import __version__
 from anjeon.analysis._analyze import PROXY_NOTE, analyze
 from anjeon.analysis._checks import checks
@@ -24,13 +25,13 @@ RECORD_NAME = "record.json"
 RECORD_SCHEMA_VERSION = "1.0"
 
 
-def _scorer_info(store: RunStore) -> list[dict[str, Any]]:
+def _scorer_info(store: RunStore) -> list[dict[str, object]]:
     from anjeon._registry import UnknownPluginError
     from anjeon.scorers import scorers
 
     out = []
     for name, version, n in store.scorer_versions():
-        info: dict[str, Any] = {"name": name, "version": version, "n": n}
+        info: dict[str, object] = {"name": name, "version": version, "n": n}
         try:
             meta = scorers.entry(name).meta
         except UnknownPluginError:
@@ -106,9 +107,12 @@ def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
     )
 
 
-def _balance_rates(judging: dict[str, Any]) -> dict[str, Any]:
+def _balance_rates(judging: dict[str, object]) -> dict[str, object]:
     """The balance counts of the judging block as balanced rates with 95 % intervals."""
-    by_locale: dict[str, Any] = (judging.get("balance") or {}).get("by_locale") or {}
+    balance = judging.get("balance")
+    by_locale = balance.get("by_locale") if isinstance(balance, dict) else None
+    if not isinstance(by_locale, dict):
+        return judging
     for loc, c in by_locale.items():
         e = wilson(c["balanced"], c["valid"])
         by_locale[loc] = {
@@ -119,7 +123,7 @@ def _balance_rates(judging: dict[str, Any]) -> dict[str, Any]:
     return judging
 
 
-def _headline(std: dict[str, Any] | None, grades: list[dict[str, Any]]) -> dict[str, Any]:
+def _headline(std: dict[str, Any] | None, grades: list[dict[str, object]]) -> dict[str, object]:
     """The pooled overall grade, or null with the reason there is none."""
     overall = next((g for g in grades if not g["group"]), None)
     if overall is not None:
@@ -133,13 +137,13 @@ def _headline(std: dict[str, Any] | None, grades: list[dict[str, Any]]) -> dict[
     }
 
 
-def dumps_record(record: Record | dict[str, Any]) -> str:
+def dumps_record(record: Record | JSONObject) -> str:
     """record.json's text: the same record always gives the same bytes."""
     data = record.model_dump() if isinstance(record, Record) else record
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def load_record(source: Path | str | dict[str, Any] | Record) -> Record:
+def load_record(source: Path | str | JSONObject | Record) -> Record:
     """A Record from a record.json path, a run directory, its parsed JSON or a Record."""
     if isinstance(source, Record):
         return source

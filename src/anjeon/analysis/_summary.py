@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from anjeon.analysis._labels import basis_label, few_pairs, format_p
+from anjeon.analysis._labels import basis_label, few_pairs, format_p, format_pct, format_pts
 from anjeon.analysis._record import load_record
 from anjeon.analysis._record_model import Checks, Difference, Figure, Grade, Record
 from anjeon.analysis._standards import NOT_GRADED
@@ -25,22 +25,18 @@ def _basis(record: Record) -> str:
     )
 
 
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{100 * x:.1f}%"
-
-
 def _fig(f: Figure) -> str:
     if f.value is None:
         return "—"
-    return f"{_pct(f.value)} [{_pct(f.ci_low)}, {_pct(f.ci_high)}] n={f.n}"
+    return f"{format_pct(f.value)} [{format_pct(f.ci_low)}, {format_pct(f.ci_high)}] n={f.n}"
 
 
 def _signed(d: Difference) -> str:
     if d.value is None or d.ci_low is None or d.ci_high is None:
         return "—"
-    v, lo, hi = (100 * x for x in (d.value, d.ci_low, d.ci_high))
+    v, lo, hi = (format_pts(x) for x in (d.value, d.ci_low, d.ci_high))
     p = format_p(d.mcnemar_p)
-    text = f"{v:+.1f} pts [{lo:+.1f}, {hi:+.1f}] p{p if p.startswith('<') else '=' + p}"
+    text = f"{v} pts [{lo}, {hi}] p{p if p.startswith('<') else '=' + p}"
     text += f" pairs={d.n}"
     warn = few_pairs(d.n)
     return f"{text} (! {warn})" if warn else text
@@ -172,8 +168,8 @@ def _checks(checks: Checks) -> list[list[str]]:
         rows.append(
             [
                 "bias QA (KoBBQ): accuracy ambiguous / disambiguated",
-                f"{with_ci('acc_amb', _pct)} / {with_ci('acc_dis', _pct)}, "
-                f"out-of-choice {with_ci('ooc_ratio', _pct)}{failed}",
+                f"{with_ci('acc_amb', format_pct)} / {with_ci('acc_dis', format_pct)}, "
+                f"out-of-choice {with_ci('ooc_ratio', format_pct)}{failed}",
             ]
         )
         rows.append(

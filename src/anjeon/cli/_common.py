@@ -49,8 +49,12 @@ FLAGS = {
     "suites": "--suite",
     "transform_sets": "--transform-set",
     "references": "--reference",
+    "judges": "--judge",
     "out": "--out",
 }
+# the same table the other way: a command's parameter (named after its flag) -> the
+# library's parameter
+_PARAMS = {flag.removeprefix("--").replace("-", "_"): name for name, flag in FLAGS.items()}
 
 
 def as_flags(message: str) -> str:
@@ -62,3 +66,10 @@ def as_flags(message: str) -> str:
         return FLAGS.get(name, "--" + name.replace("_", "-"))
 
     return re.sub(r"`([a-z][a-z0-9_]*)`", flag, message)
+
+
+def as_params(options: dict[str, Any], *cli_only: str) -> dict[str, Any]:
+    """A command's option values (its ``locals()``) under the library's parameter names,
+    ``--suite`` -> ``suites``, leaving out the options only the CLI has: the CLI passes
+    its options on as they are, so a library setting is added without restating it."""
+    return {_PARAMS.get(k, k): v for k, v in options.items() if k not in cli_only}

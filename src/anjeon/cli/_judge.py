@@ -17,10 +17,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(judge_app, name="judge")
 
 
-def _pct(x: Any) -> str:
-    return "-" if x is None else f"{100 * x:.1f}%"
-
-
 @judge_app.command("validate")
 def validate_cmd(
     gold: Path = typer.Argument(..., help="Gold JSONL: prompt, response, locale, label."),
@@ -63,13 +59,15 @@ def validate_cmd(
 
 
 def _row(g: dict[str, Any]) -> list[Any]:
+    from anjeon.analysis._labels import format_pct
+
     k, ci = g["kappa"], g["kappa_ci"]
     kappa = "-" if k is None else f"{k:.3f}" + (f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "")
     return [
         g["n"],
-        _pct(g["accuracy"]),
-        _pct(g["precision"]),
-        _pct(g["recall"]),
+        format_pct(g["accuracy"], missing="-"),
+        format_pct(g["precision"], missing="-"),
+        format_pct(g["recall"], missing="-"),
         kappa,
         g["judge_errors"],
     ]

@@ -118,9 +118,11 @@ def run(
     ),
 ) -> None:
     """Run suites against a target. The last line printed is the run directory."""
+    options = dict(locals())  # the options, before any other local name exists
     import sys
 
     import anjeon
+    from anjeon.cli._common import as_params
 
     progress: _Progress | _Lines | None = None
     if not quiet:
@@ -128,50 +130,10 @@ def run(
         progress = _Progress() if sys.stderr.isatty() else _Lines()
     try:
         result = anjeon.run(
-            suites=suite,
-            model=model,
-            base_url=base_url,
-            api_key_env=api_key_env,
-            epochs=epochs,
-            limit=limit,
-            transforms=transforms,
-            transform_sets=transform_set,
-            attacker=attacker,
-            attacker_base_url=attacker_base_url,
-            attacker_api_key_env=attacker_api_key_env,
-            attacker_temperature=attacker_temperature,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            top_p=top_p,
-            seed=seed,
-            stop=stop,
-            system=system,
-            timeout=timeout,
-            max_connections=max_connections,
-            rpm=rpm,
-            tpm=tpm,
-            max_retries=max_retries,
-            backoff=backoff,
-            retry_after_max=retry_after_max,
-            max_answer_chars=max_answer_chars,
-            runs_dir=runs_dir,
-            resume=resume,
-            new=new,
-            retry_failed=retry_failed,
-            score=score,
-            standard=standard,
-            report=report,
-            config=config,
+            **as_params(options, "quiet"),
             on_start=progress.start if progress else _announce,
             on_progress=progress.update if progress else None,
             handle_signals=True,
-            judges=judge,
-            judge_base_url=judge_base_url,
-            judge_api_key_env=judge_api_key_env,
-            cascade=cascade,
-            cascade_audit=cascade_audit,
-            judge_min_valid=judge_min_valid,
-            judge_max_connections=judge_max_connections,
         )
     finally:
         if progress is not None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from anjeon._errors import InputError, Problem, StorageError
 from anjeon._version import __version__
+from anjeon.engine import _score_worker
 from anjeon.engine._attack import Rewriter
 from anjeon.engine._engine import Engine, EngineConfig, EngineResult, ProgressFn
 from anjeon.engine._plan import (
@@ -26,7 +27,8 @@ from anjeon.engine._plan import (
     iter_cells,
     needs_model,
 )
-from anjeon.engine._scoring import inline_scorer, scorer_versions
+from anjeon.engine._score_worker import ScoreWorker, start_worker
+from anjeon.engine._scoring import ScoreHook, inline_scorer, scorer_versions
 from anjeon.engine._signals import interrupt_on_signals
 from anjeon.store import (
     RunStore,
@@ -294,6 +296,7 @@ async def execute(
     await prep.target.start()  # an unreachable server is bad input: nothing written yet
     _check_model_listed(prep.target)
     store: RunStore | None = None
+    worker: ScoreWorker | None = None
     locks = contextlib.ExitStack()
     try:
         if prep.attacker is not None:
@@ -336,10 +339,14 @@ async def execute(
                     file=sys.stderr,
                 )
         done = store.finished_keys()
-        hook = inline_scorer() if prep.spec.score else None
+        hook: ScoreHook | None = inline_scorer() if prep.spec.score else None
         versions = scorer_versions() if hook is not None else {}
+        if hook is not None and prep.planned - len(done) >= _score_worker.WORKER_MIN_CELLS:
+            # a large session scores on the machine's other core (see _score_worker)
+            worker = start_worker(store.path, versions, store.last_cell_rowid())
+            hook = worker or hook
         if done:  # a resume: only scorers inline in every session so far stay complete
-            before = store.meta().get("inline_scores") or {}
+            before = store.inline_scores()
             versions = {k: v for k, v in versions.items() if before.get(k) == v}
         # which scorer versions labelled every answered cell as it arrived (the end of
         # the run then has nothing left to score for them)
@@ -372,6 +379,8 @@ async def execute(
             rewrite=rewriter,
         )
         result = await (_run_with_signals(engine) if handle_signals else engine.run())
+        if worker is not None and engine.writer.score is not None:
+            await _finish_worker(worker, store, engine)
         if hook is not None and engine.writer.score is None:
             store.set_meta(inline_scores={})  # scoring failed mid-run: score it later
         counts = store.counts()
@@ -392,6 +401,8 @@ async def execute(
                 store.set_meta(status="stopped", stop_reason="storage")
         raise
     finally:
+        if worker is not None:
+            worker.close()
         if store is not None:
             store.close()
         await prep.target.close()
@@ -400,6 +411,20 @@ async def execute(
         locks.close()
     listed = getattr(prep.target, "listed_models", None)
     return RunOutcome(run_dir, prep.planned, len(done), result, status, listed)
+
+
+async def _finish_worker(worker: ScoreWorker, store: RunStore, engine: Engine) -> None:
+    """The labels the scoring process still owes, stored; if it fails, inline scoring
+    is off for the run (its end scores what has no label)."""
+    # generous: a child that keeps up owes a batch or two; one far behind still ends
+    timeout = 60.0 + engine.result.answered / 500
+    try:
+        rows = await worker.finish(timeout)
+    except RuntimeError as e:
+        print(f"warning: scoring disabled for this run: {e}", file=sys.stderr)
+        engine.writer.score = None
+        return
+    store.write(scores=rows)
 
 
 def _create_run(prep: Prepared, locks: contextlib.ExitStack) -> Path:

@@ -9,11 +9,10 @@ without bias questions cost no 20,000 bias rows.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from anjeon.scorers import NOT_APPLICABLE, ScoreInput, Scorer, scorers
+from anjeon.scorers import ScoreInput, Scorer, label_rows, scorers
 from anjeon.store import ScoreRow
 from anjeon.targets import Reply
 
@@ -41,15 +40,11 @@ def inline_scorer(names: Sequence[str] | None = None) -> ScoreHook | None:
     run: list[tuple[str, str, Scorer]] = [(n, v, scorers.entry(n).obj) for n, v in versions.items()]
 
     def hook(batch: Sequence[tuple[Cell, Reply]]) -> list[ScoreRow]:
+        keys = [c.key for c, _ in batch]
         inputs = [ScoreInput(c.item, r.text, r.finish_reason) for c, r in batch]
         rows: list[ScoreRow] = []
         for name, version, fn in run:
-            for (c, _), s in zip(batch, fn(inputs), strict=True):
-                if s.label != NOT_APPLICABLE:
-                    details = json.dumps(s.details, ensure_ascii=False, sort_keys=True)
-                    rows.append(
-                        (c.key, name, version, s.label, s.value, details if s.details else None)
-                    )
+            rows.extend(label_rows(name, version, fn, keys, inputs))
         return rows
 
     return hook

@@ -10,7 +10,7 @@ cell is left out of the violation rate, as an unscoreable answer is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 TIE_RULE = "unsafe"
@@ -49,7 +49,7 @@ class Ensemble:
         }
 
     @classmethod
-    def from_meta(cls, meta: dict[str, object] | None) -> Ensemble | None:
+    def from_meta(cls, meta: Mapping[str, object] | None) -> Ensemble | None:
         if not meta:
             return None
         judges = meta.get("judges")

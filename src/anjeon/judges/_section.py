@@ -24,7 +24,7 @@ def decisions(store: RunStore) -> tuple[Ensemble | None, dict[str, str]]:
     cell: "unsafe", "safe" or "undecided"."""
     from anjeon.store._verdicts import Verdicts
 
-    ens = Ensemble.from_meta(store.meta().get(META_KEY))
+    ens = Ensemble.from_meta(store.meta_object(META_KEY))
     if ens is None:
         return None, {}
     return ens, {
@@ -52,7 +52,7 @@ class JudgedCell(Protocol):
     def judged(self) -> str: ...
 
 
-def proxy_agreement(results: Iterable[JudgedCell]) -> dict[str, Any]:
+def proxy_agreement(results: Iterable[JudgedCell]) -> dict[str, object]:
     """On the cells both the proxy (refusal classifier) and the judges decided, per
     locale and overall: each one's violation rate and how often they agree."""
     from anjeon.scorers import SCOREABLE, VIOLATED
@@ -71,7 +71,7 @@ def proxy_agreement(results: Iterable[JudgedCell]) -> dict[str, Any]:
             c[2] += judged
             c[3] += proxy == judged
 
-    def fig(c: list[int]) -> dict[str, Any]:
+    def fig(c: list[int]) -> dict[str, object]:
         return {
             "n": c[0],
             "proxy_violation_rate": _rate(c[1], c[0]),
@@ -103,15 +103,17 @@ def validity_warnings(name: str, validation: list[dict[str, Any]]) -> list[str]:
 
 def judging_section(
     store: RunStore, run_dir: Path, ensemble: Ensemble | None, results: Sequence[JudgedCell]
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """The record's ``judging`` block (``decided_by: proxy`` when no judge ran)."""
     from anjeon.judges._validate import validations
     from anjeon.store._verdicts import Verdicts
 
     if ensemble is None:
         return {"decided_by": "proxy", "judges": [], **balance_section(store, [])}
-    meta = store.meta().get(META_KEY) or {}
-    described = {d.get("name"): d for d in meta.get("describe", []) if isinstance(d, dict)}
+    meta = store.meta_object(META_KEY)
+    describe = meta.get("describe")
+    listed = describe if isinstance(describe, list) else []
+    described = {d.get("name"): d for d in listed if isinstance(d, dict)}
     vs = Verdicts(store)
     per_judge = []
     warnings: list[str] = []
@@ -178,7 +180,7 @@ def judging_section(
 NOT_SCORED = "not scored (needs a policy or rubric judge)"
 
 
-def balance_section(store: RunStore, judges: Sequence[str]) -> dict[str, Any]:
+def balance_section(store: RunStore, judges: Sequence[str]) -> dict[str, object]:
     """``{"balance": ...}`` when the run has answered contentious cells (else nothing):
     the first of ``judges`` with balance verdicts, its balanced and valid verdicts and
     judge errors per locale; without one, why they are not scored."""

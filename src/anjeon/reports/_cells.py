@@ -13,9 +13,9 @@ import hashlib
 import io
 import json
 from array import array
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Generic, TextIO, TypedDict, TypeVar
 
 from anjeon.scorers import SCOREABLE, VIOLATED
 from anjeon.store import RunStore
@@ -23,6 +23,35 @@ from anjeon.store import RunStore
 REFUSAL = "refusal"
 # column -> categorical (dictionary-encoded) or not
 CATEGORICAL = ("hazard", "locale", "persona", "transform", "kind", "expected", "outcome", "result")
+H = TypeVar("H", bound=Hashable)
+# the few-valued columns of a cell: hazard, locale, persona, transform, kind, expected,
+# status, finish_reason, then each scorer's label (refusal first)
+Combo = tuple[str, str, str, str, str, str, str, str | None, *tuple[str | None, ...]]
+
+
+class CellsSummary(TypedDict):
+    """What the page needs besides the cells' JSON: how many cells it holds, of how
+    many, and each categorical column's values."""
+
+    n: int
+    total: int
+    dims: dict[str, list[str | None]]
+
+
+class Scores(TypedDict):
+    labels: list[str | None]
+    col: list[int]
+
+
+class CellsData(CellsSummary):
+    """The drill-down data as ``write_cells`` writes it (see the module's docstring)."""
+
+    texts: list[str]
+    cols: dict[str, list[int | None]]
+    items: list[str]
+    finish: list[str | None]
+    convs: list[list[int]]
+    scores: dict[str, Scores]
 
 
 def classify(kind: str, expected: str, status: str, label: str | None) -> tuple[str, str]:
@@ -41,9 +70,9 @@ def classify(kind: str, expected: str, status: str, label: str | None) -> tuple[
     return label, "other"
 
 
-def encode(values: Iterable[Any]) -> tuple[list[int], list[Any]]:
+def encode(values: Iterable[H]) -> tuple[list[int], list[H]]:
     """Dictionary encoding: (codes, distinct values in first-seen order)."""
-    index: dict[Any, int] = {}
+    index: dict[H, int] = {}
     codes = [index.setdefault(v, len(index)) for v in values]
     return codes, list(index)
 
@@ -52,7 +81,7 @@ def _esc(s: str) -> str:
     return s.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def _dumps(data: Any) -> str:
+def _dumps(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -80,31 +109,31 @@ class _Texts:
         return i
 
 
-class _Codes:
+class _Codes(Generic[H]):
     """Dictionary encoding of one column, code by code (values in first-seen order)."""
 
     def __init__(self) -> None:
-        self.index: dict[Any, int] = {}
+        self.index: dict[H, int] = {}
         self.codes = array("l")
 
-    def code(self, v: Any) -> int:
+    def code(self, v: H) -> int:
         i = self.index.get(v)
         if i is None:
             i = self.index[v] = len(self.index)
         return i
 
-    def add(self, v: Any) -> None:
+    def add(self, v: H) -> None:
         self.codes.append(self.code(v))
 
-    def values(self) -> list[Any]:
+    def values(self) -> list[H]:
         return list(self.index)
 
 
-def _ints(values: array[int] | list[Any]) -> str:
+def _ints(values: array[int] | list[int | None]) -> str:
     return "[" + ",".join("null" if v is None else str(v) for v in values) + "]"
 
 
-def write_cells(run_dir: Path, out: TextIO, limit: int | None = None) -> dict[str, Any]:
+def write_cells(run_dir: Path, out: TextIO, limit: int | None = None) -> CellsSummary:
     """Write the drill-down data of every finished cell (at most ``limit``) to ``out``
     as one JSON object, safe inside ``<script type="application/json">`` (see
     ``json_script``), streaming from the store: the texts go out as they are first
@@ -117,7 +146,9 @@ def write_cells(run_dir: Path, out: TextIO, limit: int | None = None) -> dict[st
         out.write("{")
         text = _Texts(out)
         # the few-valued columns of a cell together: one code per distinct combination
-        combo, item, conv = _Codes(), _Codes(), _Codes()
+        combo: _Codes[Combo] = _Codes()
+        item: _Codes[str] = _Codes()
+        conv: _Codes[str] = _Codes()
         convs: list[str] = []
         resp, err, epochs = array("l"), array("l"), array("l")
         tins: list[int | None] = []
@@ -148,11 +179,13 @@ def write_cells(run_dir: Path, out: TextIO, limit: int | None = None) -> dict[st
     # each column's codes from the combinations, values in first-seen order as a scan of
     # the cells would find them (a value is first seen with the first combination
     # holding it)
-    cats = {name: _Codes() for name in (*CATEGORICAL, "fin", *scorers)}
+    cats: dict[str, _Codes[str | None]] = {
+        name: _Codes() for name in (*CATEGORICAL, "fin", *scorers)
+    }
     per_combo: list[list[int]] = []
     for key in combo.index:
-        (hazard, locale, persona, transform, kind, expected, status, finish, refusal,
-         *labels) = key  # fmt: skip
+        hazard, locale, persona, transform, kind, expected, status, finish = key[:8]
+        refusal, *labels = key[8:]
         outcome, result = classify(kind, expected, status, refusal)
         values = (hazard, locale, persona, transform, kind, expected, outcome, result, finish)
         per_combo.append(
@@ -177,8 +210,8 @@ def write_cells(run_dir: Path, out: TextIO, limit: int | None = None) -> dict[st
         ("err", err),
     )
     out.write(",".join(f'"{name}":{_ints(col)}' for name, col in ints))
-    finish = cats["fin"].values()
-    out.write(f'}},"items":{_esc(_dumps(item.values()))},"finish":{_esc(_dumps(finish))}')
+    finishes = cats["fin"].values()
+    out.write(f'}},"items":{_esc(_dumps(item.values()))},"finish":{_esc(_dumps(finishes))}')
     out.write(',"convs":[' + ",".join(convs) + "]")
     scores = {
         name: {"labels": cats[name].values(), "col": list(_none_as(columns[name], cats[name]))}
@@ -188,22 +221,22 @@ def write_cells(run_dir: Path, out: TextIO, limit: int | None = None) -> dict[st
     return {"n": n, "total": total, "dims": dims}
 
 
-def _none_as(col: array[int], codes: _Codes) -> array[int]:
+def _none_as(col: array[int], codes: _Codes[str | None]) -> array[int]:
     """The column with the code of None (if any) as -1."""
     none = codes.index.get(None)
     return col if none is None else array("l", (-1 if c == none else c for c in col))
 
 
-def cells_data(run_dir: Path, limit: int | None = None) -> dict[str, Any]:
+def cells_data(run_dir: Path, limit: int | None = None) -> CellsData:
     """Every finished cell of the run (at most ``limit``), ready for ``json.dumps``
     (what ``write_cells`` writes, parsed)."""
     buf = io.StringIO()
     write_cells(run_dir, buf, limit)
-    data: dict[str, Any] = json.loads(buf.getvalue())
+    data: CellsData = json.loads(buf.getvalue())
     return data
 
 
-def _content(content: Any) -> str:
+def _content(content: object) -> str:
     """A message's text: a plain string, or the text parts of a list of parts."""
     if isinstance(content, str):
         return content
@@ -212,7 +245,7 @@ def _content(content: Any) -> str:
     return "" if content is None else str(content)
 
 
-def json_script(data: Any) -> str:
+def json_script(data: object) -> str:
     """JSON safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&``
     survives, so no text can close the element or open a comment."""
     return _esc(_dumps(data))

@@ -6,13 +6,12 @@ import datetime as dt
 from typing import Any
 
 from anjeon.analysis import Difference, Figure
-from anjeon.analysis._labels import format_p
+from anjeon.analysis._labels import format_p, format_pct, format_pts
 
-pvalue = format_p  # owned by anjeon.analysis (the terminal summary prints p the same way)
-
-
-def pct(x: float | None) -> str:
-    return "—" if x is None else f"{100 * x:.1f}%"
+# owned by anjeon.analysis: the terminal summary prints p, rates and points the same way
+pvalue = format_p
+pct = format_pct
+pts = format_pts
 
 
 Bounded = Figure | Difference | dict[str, Any]
@@ -29,11 +28,6 @@ def interval(f: Bounded) -> str:
     if lo is None:
         return ""
     return f"[{pct(lo)}, {pct(hi)}]"
-
-
-def pts(x: float | None) -> str:
-    """A signed difference of rates in percentage points."""
-    return "—" if x is None else f"{100 * x:+.1f}"
 
 
 def signed_interval(d: Bounded) -> str:

@@ -6,24 +6,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
+from anjeon._json import JSONObject
 from anjeon._version import __version__
 from anjeon.analysis import PROXY_NOTE, Record, load_record
 from anjeon.reports import _format, _judges, _sections
-from anjeon.reports._cells import json_script, write_cells
+from anjeon.reports._cells import CellsSummary, json_script, write_cells
 from anjeon.reports._flatten import flatten
 from anjeon.reports._i18n import DATA, LANGS, both, strings, t, text
 from anjeon.reports._sections import Reference
+
+if TYPE_CHECKING:
+    import jinja2
 
 REPORT_NAME = "report.html"
 TEMPLATES = Path(__file__).parent / "templates"
 
 
 @cache
-def _env() -> Any:
+def _env() -> jinja2.Environment:
     import jinja2
 
     env = jinja2.Environment(
@@ -81,12 +85,12 @@ def _sha256(script: str) -> str:
     return base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
 
 
-def _ui(cells: dict[str, Any]) -> dict[str, Any]:
+def _ui(cells: CellsSummary) -> dict[str, object]:
     """The strings and names the table's script needs (``cells``: at least its dims)."""
     names = _sections._names()
     hazards = {c: names[c] for c in cells["dims"]["hazard"] if c in names}
     for c in cells["dims"]["hazard"]:
-        p = c.split(".", 1)[0]
+        p = (c or "").split(".", 1)[0]
         if p in names:
             hazards[p] = names[p]
     personas = {
@@ -108,24 +112,24 @@ UI_SLOT = "<!--anjeon:ui-->"
 
 
 def render_html(
-    record: Record | dict[str, Any],
-    cells: dict[str, Any],
+    record: Record | JSONObject,
+    cells: CellsSummary,
     *,
     references: Sequence[Reference] = (),
     lang: str = "en",
-    generate: dict[str, Any] | None = None,
+    generate: JSONObject | None = None,
 ) -> str:
     """The report of one run from its record and its cells (see ``cells_data``)."""
     return "".join(render_parts(record, cells, references=references, lang=lang, generate=generate))
 
 
 def render_parts(
-    record: Record | dict[str, Any],
-    cells: dict[str, Any],
+    record: Record | JSONObject,
+    cells: CellsSummary,
     *,
     references: Sequence[Reference] = (),
     lang: str = "en",
-    generate: dict[str, Any] | None = None,
+    generate: JSONObject | None = None,
 ) -> tuple[str, str, str]:
     """The page in three parts (before, the cells' JSON, after), so that the largest
     part is written as it is rather than copied through the template."""
@@ -147,7 +151,7 @@ def _page(
     *,
     references: Sequence[Reference] = (),
     lang: str = "en",
-    generate: dict[str, Any] | None = None,
+    generate: JSONObject | None = None,
 ) -> tuple[str, str, str]:
     """The page around its two slots: (before the cells, between them and the UI
     strings, after)."""
@@ -200,7 +204,7 @@ def load_reference(run_dir: Path) -> Reference:
 
 def write_report(
     run_dir: Path,
-    record: Record | dict[str, Any],
+    record: Record | JSONObject,
     *,
     references: Sequence[Reference] = (),
     lang: str = "en",

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+
+from markupsafe import Markup
 
 from anjeon.analysis import Difference, Figure, Grade, Metric, Record
 from anjeon.analysis._grades import GRADES, ranked_probabilities
@@ -51,12 +52,12 @@ def _names() -> dict[str, dict[str, str]]:
     return out
 
 
-def hazard_name(code: str) -> Any:
+def hazard_name(code: str) -> str:
     n = _names().get(code)
     return both(n) if n else code
 
 
-def persona_name(code: str) -> Any:
+def persona_name(code: str) -> str:
     n = _names().get(f"persona:{code}")
     return both(n) if n else code
 
@@ -87,7 +88,7 @@ def baseline(record: Record) -> tuple[Metric | None, dict[str, str]]:
     return overall(record), {}
 
 
-def verdict(record: Record) -> dict[str, Any]:
+def verdict(record: Record) -> dict[str, object]:
     # the pooled grades head the section; each locale's grade (against its own reference
     # rates) stands beside them
     grades = {g.group.get("hazard", ""): g for g in record.grades if "locale" not in g.group}
@@ -137,9 +138,9 @@ def grade_bar(g: Grade) -> list[tuple[str, float]]:
     return [(name, g.probabilities[name]) for name in GRADES if g.probabilities.get(name)]
 
 
-def references(record: Record, refs: Sequence[Reference]) -> list[dict[str, Any]]:
+def references(record: Record, refs: Sequence[Reference]) -> list[dict[str, object]]:
     """This run, the reference runs, then the standard's rate: overall figures."""
-    rows: list[dict[str, Any]] = [
+    rows: list[dict[str, object]] = [
         {
             "name": record.target.name,
             "main": True,
@@ -173,7 +174,7 @@ def references(record: Record, refs: Sequence[Reference]) -> list[dict[str, Any]
     return rows
 
 
-def heatmap(record: Record) -> dict[str, Any]:
+def heatmap(record: Record) -> dict[str, object]:
     hl = _rows(record, "hazard", "locale")
     by_h = _rows(record, "hazard")
     by_l = _rows(record, "locale")
@@ -189,7 +190,7 @@ def heatmap(record: Record) -> dict[str, Any]:
     return {"locales": locales, "rows": rows, "total": total, "legend": _svg.legend()}
 
 
-def _heat_cell(m: Metric | None, name: str) -> dict[str, Any]:
+def _heat_cell(m: Metric | None, name: str) -> dict[str, object]:
     f: Figure | None = None if m is None else getattr(m, name)
     if m is None or f is None or f.value is None:
         bg, fg = _svg.heat(None)
@@ -198,11 +199,11 @@ def _heat_cell(m: Metric | None, name: str) -> dict[str, Any]:
     return {"m": m, "f": f, "key": gkey(m.group), "bg": bg, "fg": fg}
 
 
-def _strip(axis: _svg.Axis, d: Difference | Figure) -> Any:
+def _strip(axis: _svg.Axis, d: Difference | Figure) -> Markup:
     return _svg.strip(axis, d.value, d.ci_low, d.ci_high)
 
 
-def gap(record: Record) -> dict[str, Any]:
+def gap(record: Record) -> dict[str, object]:
     gaps = [g for g in record.gaps if g.group.get("transform") == "none"]
     top = [g for g in gaps if "hazard" not in g.group]
     rest = {g.group["hazard"]: g for g in gaps if "hazard" in g.group}
@@ -232,12 +233,12 @@ def gap(record: Record) -> dict[str, Any]:
     }
 
 
-def personas(record: Record) -> dict[str, Any]:
+def personas(record: Record) -> dict[str, object]:
     by_p = _rows(record, "persona")
     by_lp = _rows(record, "locale", "persona")
     order = {p: i for i, p in enumerate(PERSONA_ORDER)}
     names = sorted({k[0] for k in by_p}, key=lambda p: (order.get(p, 99), p))
-    entries: list[tuple[Any, str, Metric, bool]] = []
+    entries: list[tuple[str, str, Metric, bool]] = []
     for p in names:
         entries.append((persona_name(p), "", by_p[(p,)], True))
         for (loc, pp), m in sorted(by_lp.items()):
@@ -262,7 +263,7 @@ def personas(record: Record) -> dict[str, Any]:
     return {"rows": rows, "scale": _svg.scale(axis, signed=False)}
 
 
-def uplift(record: Record) -> dict[str, Any]:
+def uplift(record: Record) -> dict[str, object]:
     ups = record.uplift
     axis = _svg.Axis.symmetric([v for u in ups for v in (u.uplift.ci_low, u.uplift.ci_high)])
     top = [u for u in ups if "locale" not in u.group]
@@ -288,7 +289,7 @@ def uplift(record: Record) -> dict[str, Any]:
     return {"rows": rows, "scale": _svg.scale(axis, signed=True)}
 
 
-def tradeoff(record: Record, refs: Sequence[Reference]) -> dict[str, Any]:
+def tradeoff(record: Record, refs: Sequence[Reference]) -> dict[str, object]:
     points, rows = [], []
 
     def add(label: str, m: Metric | None, main: bool) -> None:
@@ -317,9 +318,7 @@ def tradeoff(record: Record, refs: Sequence[Reference]) -> dict[str, Any]:
     return {"chart": chart, "rows": rows, "untransformed": bool(base)}
 
 
-def _svg_both(key: str) -> Any:
-    from markupsafe import Markup
-
+def _svg_both(key: str) -> Markup:
     from anjeon.reports._i18n import text
 
     return Markup('<tspan class="l-en">{}</tspan><tspan class="l-ko">{}</tspan>').format(

@@ -20,6 +20,7 @@ from anjeon.scorers._crisis import crisis_lines, find_lines
 from anjeon.scorers._pii import Finding, find_pii
 from anjeon.scorers._refusal import OUTCOMES
 from anjeon.scorers._refusal_scorer import classify_refusal
+from anjeon.scorers._stored import LabelRow, StoredItems, details_json, label_rows, sent_item
 
 __all__ = [
     "NOT_APPLICABLE",
@@ -27,15 +28,20 @@ __all__ = [
     "SCOREABLE",
     "VIOLATED",
     "Finding",
+    "LabelRow",
     "Score",
     "ScoreInput",
     "Scorer",
+    "StoredItems",
     "bias_scores",
     "classify_refusal",
     "confusion_text",
     "crisis_lines",
+    "details_json",
     "find_lines",
     "find_pii",
+    "label_rows",
     "parse_choice",
     "scorers",
+    "sent_item",
 ]

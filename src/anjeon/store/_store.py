@@ -8,9 +8,10 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from anjeon._errors import InputError
+from anjeon._json import JSONObject
 from anjeon.store._schema import migrate
 
 if TYPE_CHECKING:
@@ -25,6 +26,32 @@ ErrorRow = tuple[str, int, str, int | None, str, int]
 ScoreRow = tuple[str, str, str, str, float | None, str | None]
 # key, suite, item_id, transform, params, seed, prompt JSON, attacker, requests, latency, created
 RewriteRow = tuple[str, str, str, str, str, str, str, str, int, float, float]
+# rowid, key, suite, item_id, item JSON, messages JSON, status, text, finish_reason, then
+# a 0/1 per scorer asked about
+ToScoreRow = tuple[int, str, str, str, str, str, str, str | None, str | None, *tuple[int, ...]]
+# key, suite, item_id, transform, epoch, status, label, then the item's hazard, locale,
+# persona, kind, expected, pair_id, template
+ResultRow = tuple[
+    str, str, str, str, int, str, str | None, str, str, str, str, str, str | None, str | None
+]
+# key, suite:item_id, locale, hazard, transform, epoch, messages JSON, status, text,
+# finish_reason, input_tokens, output_tokens, latency ms, persona, kind, expected,
+# terminal error, then each scorer's label
+ReportRow = tuple[
+    str, str, str, str, str, int, str, str, str | None, str | None, int | None, int | None,
+    int | None, str, str, str, str | None, *tuple[str | None, ...],
+]  # fmt: skip
+
+
+class Usage(TypedDict):
+    """What the run's answers cost: responses, token sums, mean latency, requests."""
+
+    responses: int
+    input_tokens: int
+    output_tokens: int
+    mean_latency_s: float | None
+    requests: int
+    abandoned: int
 
 
 class DamagedStore(InputError):
@@ -42,11 +69,18 @@ class DamagedStore(InputError):
 class RunStore:
     """The run's database. Not thread-safe: one writer (the engine's) per run."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
+        """``readonly``: a reader beside the run's writer (another process), which
+        neither migrates nor changes the file's settings."""
         self.path = Path(path)
         if self.path.is_file() and self.path.stat().st_size == 0:
             # sqlite would take it for a new database and the run would start over
             raise DamagedStore(self.path, "the file is empty")
+        if readonly:
+            uri = self.path.resolve().as_uri() + "?mode=ro"
+            self.con = sqlite3.connect(uri, uri=True, isolation_level=None)
+            self.con.execute("PRAGMA busy_timeout=5000")
+            return
         # isolation_level=None: transactions are explicit, one per batch
         self.con = sqlite3.connect(self.path, isolation_level=None)
         try:
@@ -70,14 +104,24 @@ class RunStore:
 
     # -- meta ------------------------------------------------------------------------
 
-    def set_meta(self, **values: Any) -> None:
+    def set_meta(self, **values: object) -> None:
         rows = [(k, json.dumps(v)) for k, v in values.items()]
         self.con.execute("BEGIN")
         self.con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", rows)
         self.con.execute("COMMIT")
 
-    def meta(self) -> dict[str, Any]:
+    def meta(self) -> JSONObject:
         return {k: json.loads(v) for k, v in self.con.execute("SELECT key, value FROM meta")}
+
+    def meta_object(self, key: str) -> JSONObject:
+        """One meta value that is a JSON object ({} when it is absent or not one)."""
+        row = self.con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        value = None if row is None else json.loads(row[0])
+        return value if isinstance(value, dict) else {}
+
+    def inline_scores(self) -> dict[str, str]:
+        """scorer -> the version that labelled every answered cell as it arrived."""
+        return {k: v for k, v in self.meta_object("inline_scores").items() if isinstance(v, str)}
 
     # -- writing ---------------------------------------------------------------------
 
@@ -137,7 +181,7 @@ class RunStore:
 
     def cells_to_score(
         self, scorers: Sequence[tuple[str, str]], after: int, limit: int, *, force: bool = False
-    ) -> list[tuple[Any, ...]]:
+    ) -> list[ToScoreRow]:
         """One batch of finished cells after a rowid: (rowid, key, suite, item_id, item
         JSON, messages JSON, status, text, finish_reason, then a 0/1 per scorer: does this
         (name, version) still need the cell?). Without ``force`` only cells some scorer
@@ -215,6 +259,12 @@ class RunStore:
 
     # -- reading ---------------------------------------------------------------------
 
+    def last_cell_rowid(self) -> int:
+        """The rowid of the newest cell row (0 without cells): every cell committed
+        later has a greater one (``cells_to_score`` pages on it)."""
+        (n,) = self.con.execute("SELECT coalesce(max(rowid), 0) FROM cells").fetchone()
+        return int(n)
+
     def finished_keys(self) -> set[str]:
         return {k for (k,) in self.con.execute("SELECT key FROM cells")}
 
@@ -238,7 +288,7 @@ class RunStore:
 
     _RESULT_FIELDS = ("hazard", "locale", "persona", "kind", "expected", "pair_id", "template")
 
-    def result_rows(self, scorer: str) -> Iterator[tuple[Any, ...]]:
+    def result_rows(self, scorer: str) -> Iterator[ResultRow]:
         """Per finished cell in plan order: (key, suite, item_id, transform, epoch, status,
         the scorer's label, then the item's hazard, locale, persona, kind, expected,
         pair_id, template)."""
@@ -258,7 +308,7 @@ class RunStore:
             "WHERE label != 'not_applicable' GROUP BY 1, 2 ORDER BY 1, 2"
         ).fetchall()
 
-    def usage(self) -> dict[str, Any]:
+    def usage(self) -> Usage:
         """Responses, token sums and the mean latency of the run's answers."""
         n, tin, tout, lat = self.con.execute(
             "SELECT count(*), sum(input_tokens), sum(output_tokens), avg(latency) FROM responses"
@@ -307,7 +357,7 @@ class RunStore:
         """Every scorer with a label in the run, sorted."""
         return [s for (s,) in self.con.execute("SELECT DISTINCT scorer FROM scores ORDER BY 1")]
 
-    def report_rows(self, scorers: Sequence[str], limit: int | None) -> Iterator[tuple[Any, ...]]:
+    def report_rows(self, scorers: Sequence[str], limit: int | None) -> Iterator[ReportRow]:
         """The cells in plan order (at most ``limit``), one row each with all that the
         report's drill-down needs: (key, suite:item_id, locale, hazard, transform,
         epoch, messages JSON, status, text, finish_reason, input_tokens, output_tokens,
