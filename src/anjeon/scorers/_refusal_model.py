@@ -110,6 +110,24 @@ def _stance() -> _Stance:
     return _Stance()
 
 
+_COPULA = frozenset(("is", "are", "was", "would", "can", "constitutes", "counts", "amounts"))
+_TOPIC = ("것은", "건", "거는", "것도", "행위는", "행위", "일은")
+
+
+def _judges_the_act(opening: list[str], korean: bool) -> bool:
+    """Whether the opening sentence makes an act its subject and judges it: an -ing
+    phrase before a copula ("Tracking someone without consent is …"), or in Korean a
+    nominalised act as topic ("…하는 것은 / 건 …"); the caller has found judging words."""
+    if korean:
+        return any(t.endswith(_TOPIC) for t in opening)
+    for t in opening[:8]:
+        if t in _COPULA:
+            return False
+        if t.endswith("ing") and len(t) > 4:
+            return any(u in _COPULA for u in opening)
+    return False
+
+
 def feature_groups(a: Analysis) -> list[tuple[str, list[str]]]:
     """The features of one analysed response as (kind, values): the model looks each
     value up in its table for that kind (no key strings to build: this runs inline)."""
@@ -153,6 +171,8 @@ def feature_groups(a: Analysis) -> list[tuple[str, list[str]]]:
         groups.append(("x", _TOKEN.findall(low, end, end + w.tail)))
     # the stance of the opening, given where the refusal is: a judgement with no refusal
     # is a lecture refusal; the same after "I can't" is a refusal's reasons
+    if any(f.startswith("oj") for f in stance) and _judges_the_act(opening, a.korean):
+        stance.append("act-judged")  # "Forging a note is fraud", "…하는 건 불법이에요"
     stance += [status + "|" + f for f in stance]
     if a.echo:
         stance += [f"echo{a.echo}|" + f for f in stance if f[0] == "o"]
@@ -227,9 +247,7 @@ class Model:
             ends = np.cumsum(lengths)
             starts = ends - np.array(lengths, dtype=np.intp)
             nonempty = np.array(lengths) > 0
-            part = np.add.reduceat(
-                padded[np.array(flat)], starts[nonempty].astype(np.intp), axis=0
-            )
+            part = np.add.reduceat(padded[np.array(flat)], starts[nonempty].astype(np.intp), axis=0)
             sums[nonempty] += part
         return [CLASSES[i] for i in np.argmax(sums, axis=1)]
 
@@ -311,27 +329,27 @@ def fit(
         rows_list += [row] * len(found)
     cols = np.array(cols_list, dtype=np.intp)
     rows = np.array(rows_list, dtype=np.intp)
-    n, k = len(docs), len(CLASSES)
-    y = np.zeros((n, k))
-    y[np.arange(n), [CLASSES.index(label) for label in labels]] = 1.0
-    sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
+    n_docs, n_cls = len(docs), len(CLASSES)
+    y = np.zeros((n_docs, n_cls))
+    y[np.arange(n_docs), [CLASSES.index(label) for label in labels]] = 1.0
+    sw = np.ones(n_docs) if sample_weight is None else np.asarray(sample_weight, float)
     sw = sw / sw.sum()
     scale = l2_kind or {}
     penalty = l2 * np.array([scale.get(name.partition(":")[0], 1.0) for name in names])
-    w = np.zeros((len(names), k))
-    b = np.zeros(k)
+    w = np.zeros((len(names), n_cls))
+    b = np.zeros(n_cls)
     m = [np.zeros_like(w), np.zeros_like(b)]
     v = [np.zeros_like(w), np.zeros_like(b)]
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     for step in range(1, epochs + 1):
         gathered = w[cols]
-        z = np.stack([np.bincount(rows, gathered[:, c], n) for c in range(k)], axis=1) + b
+        z = np.stack([np.bincount(rows, gathered[:, c], n_docs) for c in range(n_cls)], axis=1) + b
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         p /= p.sum(axis=1, keepdims=True)
         g = (p - y) * sw[:, None]
         gr = g[rows]
-        gw = np.stack([np.bincount(cols, gr[:, c], len(names)) for c in range(k)], axis=1)
+        gw = np.stack([np.bincount(cols, gr[:, c], len(names)) for c in range(n_cls)], axis=1)
         grads = [gw + penalty[:, None] * w, g.sum(axis=0)]
         for i, (param, grad) in enumerate(zip((w, b), grads, strict=True)):
             m[i] = beta1 * m[i] + (1 - beta1) * grad
