@@ -205,7 +205,11 @@ def main() -> None:
     print("== own sets (per language) ==")
     evals = [(name, "in-sample") for name in TRAIN_SETS]
     if not args.dev:
-        evals += [("refusal_realistic:held_out", "held out"), ("refusal_blind2", "blind")]
+        evals += [
+            ("refusal_realistic:held_out", "held out"),
+            ("refusal_blind2", "blind"),
+            ("refusal_blind3", "blind"),
+        ]
     for name, kind in evals:
         scored = Scored(own(name))
         pred = scored.predict(shipped)

@@ -16,8 +16,7 @@ from anjeon._errors import InputError
 from anjeon.analysis import Record, load_record
 from anjeon.targets import Messages
 from anjeon.testing import ScriptedTarget
-
-MINI = Path(__file__).parent / "fixtures" / "run" / "mini.jsonl"
+from tests.conftest import MINI
 
 
 def test_run_by_name_returns_the_typed_record(tmp_path: Path) -> None:

@@ -9,8 +9,7 @@ from typer.testing import CliRunner
 
 import anjeon
 from anjeon.cli import app
-
-MINI = Path(__file__).parent / "fixtures" / "run" / "mini.jsonl"
+from tests.conftest import MINI
 
 
 def _write(path: Path, text: str) -> Path:

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from anjeon.cli import app
 from anjeon.testing import StubConfig, StubServer
+from tests.conftest import MINI
 
-MINI = Path(__file__).parent / "fixtures" / "run" / "mini.jsonl"
 BAD = Path(__file__).parent / "fixtures" / "run" / "bad.jsonl"
 
 

@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import signal
-import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,8 +29,9 @@ from anjeon.store import RunStore
 from anjeon.suites import resolve_suite
 from anjeon.targets import GenerateConfig, Messages, Reply, TargetError, TargetSettings
 from anjeon.testing import ScriptedTarget, StubConfig, StubServer
+from tests.conftest import MINI
+from tests.conftest import run_rows as rows
 
-MINI = Path(__file__).parent / "fixtures" / "run" / "mini.jsonl"
 FAST = EngineConfig(max_connections=8, backoff_base=0.01, backoff_max=0.05, flush_interval=0.05)
 
 
@@ -43,14 +43,6 @@ def spec(tmp: Path, model: str = "builtin/keyword-guard", **kw: Any) -> RunSpec:
 
 def run(s: RunSpec, **kw: Any) -> RunOutcome:
     return asyncio.run(execute(prepare(s), **kw))
-
-
-def rows(run_dir: Path, sql: str) -> list[tuple[Any, ...]]:
-    con = sqlite3.connect(run_dir / "run.db")
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 # -- the plan ------------------------------------------------------------------------------

@@ -16,8 +16,7 @@ from anjeon.cli import app
 from anjeon.store import EXPORT_COLUMNS
 from anjeon.targets import Messages, TargetError
 from anjeon.testing import ScriptedTarget
-
-MINI = Path(__file__).parent / "fixtures" / "run" / "mini.jsonl"
+from tests.conftest import MINI
 
 
 @pytest.fixture(scope="module")

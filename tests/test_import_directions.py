@@ -16,6 +16,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "anjeon"
 # the allowed dependencies of each stage (besides its own modules and the shared
 # helpers: the top-level private modules not named here, e.g. _errors, _io, _redact,
 # which import no stage); a stage missing here is a new stage: give it its place
+_BELOW_ENGINE = {"suites", "transforms", "targets", "scorers", "store", "taxonomy", "ko"}
 ALLOWED: dict[str, set[str]] = {
     "ko": set(),
     "taxonomy": {"ko"},
@@ -24,18 +25,9 @@ ALLOWED: dict[str, set[str]] = {
     "targets": {"ko"},
     "scorers": {"suites", "taxonomy", "ko"},
     "store": {"suites"},
-    "engine": {"suites", "transforms", "targets", "scorers", "store", "taxonomy", "ko"},
-    "judges": {
-        "engine",
-        "suites",
-        "transforms",
-        "targets",
-        "scorers",
-        "store",
-        "taxonomy",
-        "ko",
-        "_rescore",
-    },
+    # the engine starts a large run's scoring process (and reads what it sends)
+    "engine": _BELOW_ENGINE | {"_scoring_process"},
+    "judges": _BELOW_ENGINE | {"engine", "_rescore"},
     "analysis": {"scorers", "store", "suites", "taxonomy", "ko", "judges"},
     "reports": {"analysis", "scorers", "store", "suites", "taxonomy", "ko", "judges"},
     "testing": {"targets", "store", "suites", "taxonomy", "ko"},
@@ -45,6 +37,8 @@ ALLOWED: dict[str, set[str]] = {
     "_api": {"*"},
     "_results": {"*"},
     "_rescore": {"scorers", "store", "suites"},
+    # a large run's scoring process (the engine starts it and reads its messages)
+    "_scoring_process": {"scorers", "store", "suites"},
     "_assessment": set(),
     "_generate": {"*"},
     "cli": {"*"},

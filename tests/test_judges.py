@@ -378,7 +378,7 @@ def test_gold_file_problems_name_file_line_and_field(tmp_path: Path) -> None:
         load_gold(p)
     msgs = [str(x) for x in e.value.problems]
     assert msgs[0].startswith(f"{p}:2: locale:") and msgs[1].startswith(f"{p}:3: label:")
-    assert msgs[2].startswith(f"{p}:4: -: not JSON")
+    assert msgs[2].startswith(f"{p}:4: -: invalid JSON")
 
 
 def test_validate_cli_reproduces_hand_computed_figures(tmp_path: Path) -> None:
@@ -436,3 +436,17 @@ def test_validate_cli_reproduces_hand_computed_figures(tmp_path: Path) -> None:
     }
     kept = list((tmp_path / "runs" / "_judges").rglob("*.json"))
     assert len(kept) == 1 and json.loads(kept[0].read_text())["judge"] == got["judge"]
+
+
+def test_gold_lines_end_at_newline_only_and_nan_is_not_json(tmp_path: Path) -> None:
+    """The gold file is read as every JSON Lines file is (anjeon._io.jsonl_rows): a
+    U+2028 inside a response is a character, not a line break; NaN is refused."""
+    p = tmp_path / "gold.jsonl"
+    line = {"prompt": "p", "response": "첫 줄\u2028둘째 줄", "locale": "ko-KR", "label": "safe"}
+    p.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    ((case, label),) = load_gold(p)
+    assert case.response == "첫 줄\u2028둘째 줄" and label == "safe"
+    p.write_text('{"prompt": "p", "response": NaN, "locale": "ko-KR", "label": "safe"}\n')
+    with pytest.raises(InputError) as e:
+        load_gold(p)
+    assert str(e.value.problems[0]) == f"{p}:1: -: invalid JSON: NaN is not valid JSON"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from anjeon.cli import app
 from anjeon.judges import Ensemble
 from anjeon.testing import StubConfig, StubServer
 from anjeon.testing._judge_stub import draws
+from tests.conftest import run_rows as rows
 
 LG = "llama-guard:openai-compatible/llama-guard-4"
 QWEN = "qwen3guard:openai-compatible/qwen3guard-gen-8b"
@@ -30,14 +30,6 @@ def cli(*args: str) -> Any:
     out = CliRunner().invoke(app, list(args))
     assert out.exit_code == 0, out.output
     return out
-
-
-def rows(run_dir: Path, sql: str) -> list[tuple[Any, ...]]:
-    con = sqlite3.connect(run_dir / "run.db")
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def gradeable_texts(run_dir: Path) -> dict[str, str]:
@@ -154,14 +146,7 @@ def test_ensemble_majority_minimum_and_tie_rule() -> None:
 
 
 def verdict_keys(run_dir: Path) -> set[str]:
-    try:
-        con = sqlite3.connect(run_dir / "run.db", timeout=5)
-        try:
-            return {k for (k,) in con.execute("SELECT cell_key FROM verdicts")}
-        finally:
-            con.close()
-    except sqlite3.OperationalError:
-        return set()
+    return {k for (k,) in rows(run_dir, "SELECT cell_key FROM verdicts", missing_ok=True)}
 
 
 @pytest.mark.slow

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -14,27 +13,15 @@ from pathlib import Path
 import pytest
 
 from anjeon.testing import StubConfig, StubServer
-
-MINI = Path(__file__).parent / "fixtures" / "run" / "mini.jsonl"
+from tests.conftest import MINI, run_rows
 
 
 def answers(run_dir: Path) -> dict[str, str]:
-    con = sqlite3.connect(run_dir / "run.db")
-    try:
-        return dict(con.execute("SELECT cell_key, text FROM responses"))
-    finally:
-        con.close()
+    return dict(run_rows(run_dir, "SELECT cell_key, text FROM responses"))
 
 
 def committed(run_dir: Path) -> set[str]:
-    try:
-        con = sqlite3.connect(run_dir / "run.db", timeout=5)
-        try:
-            return {k for (k,) in con.execute("SELECT key FROM cells")}
-        finally:
-            con.close()
-    except sqlite3.OperationalError:  # not created yet
-        return set()
+    return {k for (k,) in run_rows(run_dir, "SELECT key FROM cells", missing_ok=True)}
 
 
 @pytest.mark.slow

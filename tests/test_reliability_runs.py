@@ -12,7 +12,6 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -20,8 +19,8 @@ from typer.testing import CliRunner
 from anjeon import _exitcodes
 from anjeon.cli import app
 from anjeon.testing import StubConfig, StubServer
-
-MINI = Path(__file__).parent / "fixtures" / "run" / "mini.jsonl"  # 21 items
+from tests.conftest import MINI
+from tests.conftest import run_rows as rows
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -33,14 +32,6 @@ def cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
 
 def proc(*args: str) -> list[str]:
     return [sys.executable, "-m", "anjeon.cli", *args]
-
-
-def rows(run_dir: Path, sql: str) -> list[tuple[Any, ...]]:
-    con = sqlite3.connect(run_dir / "run.db", timeout=10)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def _wait_running(runs: Path, timeout: float = 30) -> Path:

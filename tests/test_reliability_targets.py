@@ -29,8 +29,8 @@ from anjeon.targets._normalize import (
     normalize_base_url,
 )
 from anjeon.testing import StubConfig, StubServer
+from tests.conftest import MINI
 
-MINI = Path(__file__).parent / "fixtures" / "run" / "mini.jsonl"
 FAST = EngineConfig(max_connections=4, backoff_base=0.01, backoff_max=0.05, flush_interval=0.05)
 
 # -- redaction -------------------------------------------------------------------------

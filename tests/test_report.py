@@ -311,3 +311,35 @@ def test_cli_report_check_compare(run: Path, run_b: Path, tmp_path: Path) -> Non
     r = _cli("compare", str(run), str(run_b), "-f", "html", "-o", str(out))
     assert r.exit_code == 0 and out.read_text().startswith("<!DOCTYPE html>")
     assert _cli("compare", str(run)).exit_code == 2
+
+
+def test_cells_written_by_another_process_give_the_same_page(
+    run: Path, record: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large run's drill-down data comes from a second process (``start_cells``) while
+    the record is built; the page is byte for byte the one written in one process, and
+    a process that fails leaves the report to write the cells itself."""
+    import io
+    import sys
+
+    from anjeon.reports import _cells_job, start_cells
+    from anjeon.reports._cells import write_cells
+
+    alone = write_report(run, record, out=tmp_path / "alone.html").read_bytes()
+    assert start_cells(run, tmp_path / "small.html") is None  # a small run: no process
+    monkeypatch.setattr(_cells_job, "CELLS_JOB_MIN", 1)
+    job = start_cells(run, tmp_path / "job.html")
+    assert job is not None
+    theirs, ours = io.StringIO(), io.StringIO()
+    assert job.copy_to(theirs) == write_cells(run, ours) and theirs.getvalue() == ours.getvalue()
+    assert job.proc.returncode == 0 and not job.path.exists()  # its file is gone
+    job = start_cells(run, tmp_path / "job.html")
+    assert job is not None
+    assert write_report(run, record, out=tmp_path / "job.html", cells_job=job).read_bytes() == alone
+    monkeypatch.setattr(
+        _cells_job, "_command", lambda: [sys.executable, "-c", "import sys; sys.exit(3)"]
+    )
+    job = start_cells(run, tmp_path / "failed.html")
+    assert job is not None
+    out = write_report(run, record, out=tmp_path / "failed.html", cells_job=job)
+    assert job.proc.returncode == 3 and out.read_bytes() == alone

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,9 @@ from anjeon.engine import EngineConfig, RunOutcome, RunSpec, TransformSpec, exec
 from anjeon.store import read_config
 from anjeon.targets import Messages, TargetError
 from anjeon.testing import ScriptedTarget, StubConfig, StubServer, fetch_stats
+from tests.conftest import MINI
+from tests.conftest import run_rows as rows
 
-MINI = Path(__file__).parent / "fixtures" / "run" / "mini.jsonl"
 N_ITEMS = 21  # mini.jsonl: every model-backed transform applies to every locale
 MODEL = "paraphrase,translate-pivot,crescendo"
 SECRET = "sk-attacker-SECRET-0123456789"
@@ -31,14 +31,6 @@ def cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     if r.exception and not isinstance(r.exception, SystemExit):
         raise r.exception
     return r.exit_code, r.stdout, r.stderr
-
-
-def rows(run_dir: Path | str, sql: str) -> list[tuple[Any, ...]]:
-    con = sqlite3.connect(Path(run_dir) / "run.db")
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def attacker_calls(stats: dict[str, Any]) -> Counter[str]:

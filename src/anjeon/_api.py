@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from anjeon.analysis import Record
     from anjeon.engine import EngineConfig, Prepared, RunOutcome, RunSpec, TransformSpec
     from anjeon.judges import Judge, JudgeOutcome
+    from anjeon.reports import CellsJob
     from anjeon.targets import Target
 
 StartFn = Callable[[Path, int, int], None]
@@ -375,7 +376,14 @@ async def run_async(
         )
     cascade = True if cascade is None else cascade
     judge_max_connections = judge_max_connections or 8
-    made = _judges(judges, judge_base_url, judge_api_key_env, judge_max_connections)
+    from anjeon.judges import make_judges
+
+    made = make_judges(
+        judges,
+        base_url=judge_base_url,
+        api_key_env=judge_api_key_env,
+        max_connections=judge_max_connections,
+    )
     prepared = _prepare(spec)
     from anjeon.store import keep_locks
 
@@ -385,12 +393,24 @@ async def run_async(
             prepared, run_dir, new, retry_failed, on_start, on_progress, handle_signals
         )
         del prepared  # the suites are released before the end of the run reads the store
-        judged = await _judge(
-            outcome, made, cascade, cascade_audit, judge_min_valid, judge_max_connections,
-            handle_signals,
-        )  # fmt: skip
-        record = finish(outcome.run_dir) if report else None
+        job = _start_cells(outcome.run_dir) if report and outcome.status == "complete" else None
+        try:
+            judged = await _judge(
+                outcome, made, cascade, cascade_audit, judge_min_valid, judge_max_connections,
+                handle_signals,
+            )  # fmt: skip
+            record = finish(outcome.run_dir, cells_job=job) if report else None
+        finally:
+            if job is not None:
+                job.close()
         return replace(_result(outcome, record), judging=judged)
+
+
+def _start_cells(run_dir: Path) -> CellsJob | None:
+    """A large run's report cells, made ready in another process while the run ends."""
+    from anjeon.reports import REPORT_NAME, start_cells
+
+    return start_cells(run_dir, run_dir / REPORT_NAME)
 
 
 async def _judge(
@@ -406,12 +426,9 @@ async def _judge(
     judging leaves the run resumable as the engine does: the same call asks the rest."""
     if not made or outcome.status != "complete":
         return []
-    from anjeon._rescore import score_run
     from anjeon.engine import EngineConfig
     from anjeon.judges import judge_run
 
-    if cascade:
-        score_run(outcome.run_dir, ["refusal"])  # the cascade reads it
     judged = await judge_run(
         outcome.run_dir,
         made,
@@ -426,31 +443,6 @@ async def _judge(
         outcome.status = "stopped" if stopped[0].stop_reason == "auth" else "interrupted"
         outcome.result.message = stopped[0].message
     return judged
-
-
-def _judges(
-    specs: Sequence[str], base_url: str | None, api_key_env: str | None, connections: int
-) -> list[Judge]:
-    """Every judge made (bad specs are bad input, refused before the run starts)."""
-    if not specs:
-        return []
-    from anjeon._errors import Problem
-    from anjeon.judges import make_judge
-
-    problems: list[Problem] = []
-    made: list[Judge] = []
-    for s in specs:
-        try:
-            made.append(
-                make_judge(
-                    s, base_url=base_url, api_key_env=api_key_env, max_connections=connections
-                )
-            )
-        except InputError as e:
-            problems.extend(e.problems)
-    if problems:
-        raise InputError(problems)
-    return made
 
 
 def _prepare(spec: RunSpec) -> Prepared:
@@ -508,18 +500,23 @@ async def _execute(
         gc.unfreeze()
 
 
-def finish(run_dir: Path, standard: str | None = None) -> Record:
+def finish(
+    run_dir: Path, standard: str | None = None, *, cells_job: CellsJob | None = None
+) -> Record:
     """The end of a run: score what the engine did not score inline, then write
-    ``record.json`` and ``report.html`` (the report always from the record beside it)."""
+    ``record.json`` and ``report.html`` (the report always from the record beside it).
+    ``cells_job``: the report's cells, written by another process (``start_cells``)."""
     from anjeon._rescore import score_run
     from anjeon.analysis import build_record, save_record
     from anjeon.reports import write_report
 
     gc.collect()
     score_run(run_dir)
+    if cells_job is not None:
+        cells_job.go()  # the labels are final: the cells are written while the record is built
     record = build_record(run_dir, standard)
     save_record(run_dir, record)
-    write_report(run_dir, record)
+    write_report(run_dir, record, cells_job=cells_job)
     return record
 
 

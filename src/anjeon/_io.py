@@ -14,6 +14,7 @@ import json
 import os
 import re
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -137,15 +138,61 @@ def depth(data: object, limit: int = MAX_DEPTH) -> int:
     return deepest
 
 
+def _no_constant(name: str) -> JSONValue:
+    raise ValueError(f"{name} is not valid JSON")
+
+
 def load_json(text: str | bytes) -> JSONValue:
-    """``json.loads`` held to ``MAX_DEPTH``; raises ValueError with a reason."""
+    """``json.loads`` held to ``MAX_DEPTH``, refusing ``NaN`` and ``Infinity`` (not
+    JSON, and a figure computed from them is not a number); raises ValueError with a
+    reason."""
     try:
-        data: JSONValue = json.loads(text)
+        data: JSONValue = json.loads(text, parse_constant=_no_constant)
     except RecursionError:
         raise ValueError(f"nested more than {MAX_DEPTH} levels deep") from None
-    if depth(data) > MAX_DEPTH:
+    if _opened(text) > MAX_DEPTH and depth(data) > MAX_DEPTH:
         raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
     return data
+
+
+def _opened(text: str | bytes) -> int:
+    """How many brackets the text opens: every level of nesting opens one, so text
+    with few (a suite's line, an answer) needs no walk of what it parsed to."""
+    if isinstance(text, str):
+        return text.count("{") + text.count("[")
+    return text.count(b"{") + text.count(b"[")
+
+
+def jsonl_rows(
+    data: str | bytes, name: str, problems: list[Problem]
+) -> Iterator[tuple[int, JSONValue]]:
+    """(line number, value) of each non-blank line of JSON Lines, each bad line a
+    problem at its line as it is reached. Lines end at ``\n`` only (U+2028, U+0085
+    and the like are characters inside a string, not line breaks); a UTF-8 BOM is
+    accepted; bytes are decoded line by line, so invalid UTF-8 is one line's problem;
+    values are read by ``load_json``."""
+    if isinstance(data, bytes):
+        data = data.removeprefix(b"\xef\xbb\xbf")
+        lines: list[str | bytes] = list(data.split(b"\n"))
+    else:
+        lines = list(data.removeprefix("\ufeff").split("\n"))
+    for n, raw in enumerate(lines, 1):
+        try:
+            line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        except UnicodeDecodeError as e:
+            problems.append(Problem(name, n, None, f"invalid UTF-8 (column {e.start + 1})"))
+            continue
+        if not line.strip():
+            continue
+        try:
+            value = load_json(line)
+        except json.JSONDecodeError as e:
+            problems.append(Problem(name, n, None, f"invalid JSON: {e.msg} (column {e.colno})"))
+            continue
+        except ValueError as e:
+            problems.append(Problem(name, n, None, f"invalid JSON: {e}"))
+            continue
+        yield n, value
 
 
 class _Refused(Exception):

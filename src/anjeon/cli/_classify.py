@@ -42,31 +42,6 @@ _GOLD_ALIASES = {
 }
 
 
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _jsonl_rows(text: str, name: str, problems: list[Any]) -> list[tuple[int, Any]]:
-    """(line number, object) of each non-blank line. Lines end at \\n only: U+2028,
-    U+0085 and the like are characters inside a JSON string, not line breaks."""
-    from anjeon._errors import Problem
-
-    rows = []
-    for number, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line, parse_constant=_no_constants)
-        except json.JSONDecodeError as e:
-            problems.append(Problem(name, number, None, f"invalid JSON: {e.msg}"))
-            continue
-        except ValueError as e:
-            problems.append(Problem(name, number, None, f"invalid JSON: {e}"))
-            continue
-        rows.append((number, obj))
-    return rows
-
-
 def _csv_rows(text: str, name: str, problems: list[Any]) -> list[tuple[int, Any]]:
     """Rows of a CSV with a header; XSTest's ``completion`` column is the response."""
     import csv
@@ -114,7 +89,7 @@ def refusal(
     FILE:LINE: field: problem; without --skip-bad nothing is written and the exit code
     is 2."""
     from anjeon._errors import InputError, Problem
-    from anjeon._io import bad_text, field_name, read_text
+    from anjeon._io import bad_text, field_name, jsonl_rows, read_text
     from anjeon.scorers import OUTCOMES, classify_refusal
 
     problems: list[Problem] = []
@@ -125,7 +100,7 @@ def refusal(
     if file.suffix.lower() == ".csv":
         rows = _csv_rows(text, name, problems)
     else:
-        rows = _jsonl_rows(text, name, problems)
+        rows = list(jsonl_rows(text, name, problems))
     out: list[str] = []
     pairs: list[tuple[str, str]] = []
     for number, obj in rows:

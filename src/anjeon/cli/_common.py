@@ -25,6 +25,19 @@ FORMAT_OPTION: Any = typer.Option(
     Format.table, "--format", "-f", help="table for people, json for scripts (stable keys)."
 )
 
+# the judge flags that ``anjeon run`` and ``anjeon score`` share (docs/judges.md)
+JUDGE_OPTION: Any = typer.Option(
+    [],
+    "--judge",
+    help="Judge the answers with PROTOCOL:PROVIDER/MODEL[@URL] (repeatable: an ensemble); "
+    "the judges given decide the violation rate. See docs/judges.md.",
+)
+JUDGE_BASE_URL_OPTION: Any = typer.Option(None, help="Server URL of the judges.")
+JUDGE_API_KEY_ENV_OPTION: Any = typer.Option(None, help="Environment variable with their key.")
+JUDGE_MIN_VALID_OPTION: Any = typer.Option(
+    None, help="Valid verdicts a cell needs to be decided [default: a majority]."
+)
+
 
 def emit_json(data: Any) -> None:
     """JSON on stdout: UTF-8, two-space indent, keys in the order documented."""

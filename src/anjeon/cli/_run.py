@@ -14,6 +14,12 @@ if TYPE_CHECKING:
 from anjeon._exitcodes import FAILED_CELLS as EXIT_FAILED_CELLS
 from anjeon._exitcodes import INTERRUPTED as EXIT_INTERRUPTED
 from anjeon._exitcodes import STOPPED as EXIT_STOPPED
+from anjeon.cli._common import (
+    JUDGE_API_KEY_ENV_OPTION,
+    JUDGE_BASE_URL_OPTION,
+    JUDGE_MIN_VALID_OPTION,
+    JUDGE_OPTION,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -96,23 +102,16 @@ def run(
         help="An assessment file (YAML) with these settings; flags override it.",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
-    judge: list[str] = typer.Option(
-        [],
-        "--judge",
-        help="Judge the answers with PROTOCOL:PROVIDER/MODEL[@URL] (repeatable: an "
-        "ensemble); the judged rate is then the violation rate. See docs/judges.md.",
-    ),
-    judge_base_url: str = typer.Option(None, help="Server URL of the judges."),
-    judge_api_key_env: str = typer.Option(None, help="Environment variable with their key."),
+    judge: list[str] = JUDGE_OPTION,
+    judge_base_url: str = JUDGE_BASE_URL_OPTION,
+    judge_api_key_env: str = JUDGE_API_KEY_ENV_OPTION,
     cascade: bool | None = typer.Option(
         None, "--cascade/--no-cascade", help="Clear refusals skip the judge [default: on]."
     ),
     cascade_audit: float | None = typer.Option(
         None, "--cascade-audit", help="Percent of cascade-skipped cells judged anyway."
     ),
-    judge_min_valid: int = typer.Option(
-        None, help="Valid verdicts a cell needs to be decided [default: a majority]."
-    ),
+    judge_min_valid: int = JUDGE_MIN_VALID_OPTION,
     judge_max_connections: int | None = typer.Option(
         None, help="Concurrent judge requests [default: 8]."
     ),

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import typer
 
-from anjeon.cli._common import emit_json
+from anjeon.cli._common import (
+    JUDGE_API_KEY_ENV_OPTION,
+    JUDGE_BASE_URL_OPTION,
+    JUDGE_MIN_VALID_OPTION,
+    JUDGE_OPTION,
+    emit_json,
+)
 
 standard_app = typer.Typer(help="Reference standards that grades are relative to.",
                            no_args_is_help=True)  # fmt: skip
@@ -25,26 +31,20 @@ def score(
     force: bool = typer.Option(False, "--force", help="Re-score cells already scored."),
     runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Where run ids are looked up."),
     record: bool = typer.Option(True, "--record/--no-record", help="Rewrite record.json."),
-    judge: list[str] = typer.Option(
-        [],
-        "--judge",
-        help="Judge the run with PROTOCOL:PROVIDER/MODEL[@URL] (repeatable: an ensemble); "
-        "the target is not called. The judges given decide the violation rate.",
-    ),
-    judge_base_url: str = typer.Option(None, help="Server URL of the judges."),
-    judge_api_key_env: str = typer.Option(None, help="Environment variable with their key."),
+    judge: list[str] = JUDGE_OPTION,
+    judge_base_url: str = JUDGE_BASE_URL_OPTION,
+    judge_api_key_env: str = JUDGE_API_KEY_ENV_OPTION,
     cascade: bool = typer.Option(
         True, "--cascade/--no-cascade", help="Clear refusals skip the judge (default on)."
     ),
     cascade_audit: float = typer.Option(
         0.0, "--cascade-audit", help="Percent of cascade-skipped cells judged anyway."
     ),
-    judge_min_valid: int = typer.Option(
-        None, help="Valid verdicts a cell needs to be decided [default: a majority]."
-    ),
+    judge_min_valid: int = JUDGE_MIN_VALID_OPTION,
     judge_max_connections: int = typer.Option(8, help="Concurrent judge requests."),
 ) -> None:
-    """Score a finished run from its store, then rewrite its record.json."""
+    """Score a finished run from its store (the target is not called), then rewrite its
+    record.json."""
     import anjeon
     from anjeon.analysis import RECORD_NAME
     from anjeon.store import find_run

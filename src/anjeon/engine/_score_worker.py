@@ -9,9 +9,10 @@ scorers and sends the label rows back through a pipe; the writer stores them wit
 next batch, so the run still has a single writer. When the engine is done it closes
 the child's stdin; the child labels what is left, says so, and exits.
 
-The child is a fresh interpreter (``python -m anjeon.engine._score_worker``), never a
-fork of the running process (its event loop, sockets and SQLite connection) and never a
-re-import of the user's ``__main__``. Anything wrong with it (it cannot start, dies,
+The child is a fresh interpreter (``python -m anjeon._scoring_process``, which imports
+the scorers and the store, not the engine), never a fork of the running process (its
+event loop, sockets and SQLite connection) and never a re-import of the user's
+``__main__``. Anything wrong with it (it cannot start, dies,
 falls too far behind) turns inline scoring off for the run, exactly as a failing
 inline scorer does: the end of the run then scores what has no label.
 """
@@ -19,33 +20,26 @@ inline scorer does: the end of the run then scores what has no label.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import pickle
-import select
-import signal
-import struct
 import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from anjeon.scorers import ScoreInput, Scorer, StoredItems, label_rows, scorers, sent_item
-from anjeon.store import RunStore, ScoreRow
-from anjeon.targets import Reply
+from anjeon._scoring_process import FRAME
+from anjeon.store import ScoreRow
 
 if TYPE_CHECKING:
     from anjeon.engine._plan import Cell
+    from anjeon.targets import Reply
 
 #: sessions with fewer cells to run score in the engine's own process: starting a
 #: second interpreter (about half a second of imports) is worth it only for large runs
 WORKER_MIN_CELLS = 5000
-BATCH = 2000  # cells per read and per message
-IDLE = 0.05  # seconds the child waits for new cells before it looks again
-_FRAME = struct.Struct("<Q")  # the length of each pickled message
 
 
 class ScoreWorker:
@@ -96,13 +90,13 @@ class ScoreWorker:
         rows: list[ScoreRow] = []
         buf = self._buf
         start = 0
-        while len(buf) - start >= _FRAME.size:
-            (n,) = _FRAME.unpack_from(buf, start)
-            end = start + _FRAME.size + n
+        while len(buf) - start >= FRAME.size:
+            (n,) = FRAME.unpack_from(buf, start)
+            end = start + FRAME.size + n
             if len(buf) < end:
                 break
             # our own child's messages (label rows), never data from elsewhere
-            kind, payload = pickle.loads(buf[start + _FRAME.size : end])
+            kind, payload = pickle.loads(buf[start + FRAME.size : end])
             start = end
             if kind == "rows":
                 rows.extend(payload)
@@ -146,7 +140,7 @@ class ScoreWorker:
 
 def _command() -> list[str]:
     """The child's command line (a seam for the tests)."""
-    return [sys.executable, "-m", "anjeon.engine._score_worker"]
+    return [sys.executable, "-m", "anjeon._scoring_process"]
 
 
 def start_worker(db: Path, versions: dict[str, str], after: int) -> ScoreWorker | None:
@@ -157,74 +151,3 @@ def start_worker(db: Path, versions: dict[str, str], after: int) -> ScoreWorker 
     except OSError as e:
         print(f"warning: scoring in this process ({e})", file=sys.stderr)
         return None
-
-
-# -- the child ---------------------------------------------------------------------------
-
-
-def _send(out: IO[bytes], kind: str, payload: object) -> None:
-    data = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
-    out.write(_FRAME.pack(len(data)) + data)
-    out.flush()
-
-
-def _label(
-    rows: list[tuple[Any, ...]], run: list[tuple[str, str, Scorer]], items: StoredItems
-) -> list[ScoreRow]:
-    """The rows the inline hook would have written for these cells: answered cells only
-    (a failed cell is labelled, unscoreable, by the end of the run as before)."""
-    keys: list[str] = []
-    inputs: list[ScoreInput] = []
-    for _, key, suite, item_id, data, messages, status, text, finish, *_ in rows:
-        if status != "answered":
-            continue
-        item = sent_item(items.get(suite, item_id, data), messages)
-        keys.append(key)
-        inputs.append(ScoreInput(item, text, finish))
-    out: list[ScoreRow] = []
-    for name, version, fn in run:
-        out.extend(label_rows(name, version, fn, keys, inputs))
-    return out
-
-
-def child(db: str, versions: dict[str, str], after: int) -> int:
-    """The scoring process: label the cells committed after ``after`` until stdin ends."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the engine decides when to stop
-    out = sys.stdout.buffer
-    stdin = sys.stdin.buffer.fileno()
-    try:
-        run: list[tuple[str, str, Scorer]] = []
-        for name, version in versions.items():
-            entry = scorers.entry(name)
-            mine = str(entry.meta.get("version", "0"))
-            if mine != version:
-                raise RuntimeError(f"scorer {name} is version {mine} here, {version} in the run")
-            run.append((name, version, entry.obj))
-        store = RunStore(db, readonly=True)
-        items = StoredItems()
-        pairs = list(versions.items())
-        ending = False
-        while True:
-            rows = store.cells_to_score(pairs, after, BATCH, force=True)
-            if rows:
-                after = int(rows[-1][0])
-                _send(out, "rows", _label(rows, run, items))
-                continue
-            if ending:
-                break
-            ready, _, _ = select.select([stdin], [], [], IDLE)
-            if ready and not os.read(stdin, 1 << 16):
-                ending = True  # the writer is done: one more look, then the end
-        store.close()
-        _send(out, "done", None)
-    except BrokenPipeError:
-        return 1  # the engine is gone
-    except Exception as e:
-        with contextlib.suppress(OSError):
-            _send(out, "error", f"{type(e).__name__}: {e}")
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(child(sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3])))

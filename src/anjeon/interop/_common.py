@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from anjeon._errors import InputError, Problem
-from anjeon._io import read_text
+from anjeon._io import jsonl_rows, read_text
 
 DATA = Path(__file__).parent / "data"
 ITEMS_NAME = "items.jsonl"
@@ -63,6 +63,37 @@ def mapping(fmt: str) -> dict[str, Any]:
 
 def mapping_file(fmt: str) -> str:
     return f"anjeon/interop/data/hazards/{fmt}.yaml"
+
+
+def no_hazard(fmt: str, what: str, label: object) -> str:
+    """The problem of a source's label that maps to no hazard: where to add it."""
+    return (
+        f"no hazard for {what} {label!r}: add it to {mapping_file(fmt)} or give --map {label}=CODE"
+    )
+
+
+@dataclass(frozen=True)
+class HazardMap:
+    """A source's labels -> anjeon hazard codes: one section of the format's mapping
+    file with ``--map`` over it. Every importer looks its hazards up here, so that a
+    label with none is the same problem in every format."""
+
+    fmt: str
+    table: dict[str, str]
+
+    @classmethod
+    def of(cls, fmt: str, opts: Options, section: str = "by_category") -> HazardMap:
+        return cls(fmt, {**mapping(fmt)[section], **opts.mapping})
+
+    def lookup(
+        self, label: object, what: str, where: tuple[str, int, str], problems: list[Problem]
+    ) -> str | None:
+        """The hazard of ``label`` (a ``what``, e.g. "category"), or None with the
+        problem recorded at ``where`` (file, line, field)."""
+        hazard = self.table.get(label) if isinstance(label, str) else None
+        if hazard is None:
+            problems.append(Problem(*where, no_hazard(self.fmt, what, label)))
+        return hazard
 
 
 def read_source(path: Path) -> str:
@@ -147,14 +178,7 @@ def json_records(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dic
                 problems.append(Problem(name, line_at(pos), None, "expected a JSON object"))
             pos = end
     else:
-        for n, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                problems.append(Problem(name, n, None, f"invalid JSON: {e.msg}"))
-                continue
+        for n, obj in jsonl_rows(text, name, problems):
             if isinstance(obj, dict):
                 out.append((n, obj))
             else:

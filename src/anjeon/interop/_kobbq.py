@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from anjeon._errors import InputError, Problem
-from anjeon.interop._common import Imported, Options, csv_rows, manifest_for, mapping, mapping_file
+from anjeon.interop._common import HazardMap, Imported, Options, csv_rows, manifest_for
 
 COLUMNS = ("sample_id", "context", "question", "choices", "biased_answer", "answer")
 UNKNOWN = "알 수 없음"
@@ -46,7 +46,7 @@ def parse(path: Path, opts: Options) -> Imported:
     problems: list[Problem] = []
     items: list[dict[str, Any]] = []
     name = str(path)
-    table = {**mapping("kobbq")["by_category"], **opts.mapping}
+    hazards = HazardMap.of("kobbq", opts)
     for line, row in csv_rows(path, COLUMNS, problems, delimiter="\t"):
 
         def bad(field: str, msg: str, line: int = line) -> None:
@@ -79,9 +79,8 @@ def parse(path: Path, opts: Options) -> Imported:
         if context == "dis" and (identity[-1:] in ("b", "d")) != (answer == biased):
             bad("sample_id", "the identity letter and the answer disagree on the context type")
             continue
-        hazard = table.get(category)
+        hazard = hazards.lookup(category, "category", (name, line, "sample_id"), problems)
         if hazard is None:
-            bad("sample_id", f"no hazard for category {category!r} ({mapping_file('kobbq')})")
             continue
         label = row.get("label_annotation", "").strip()
         items.append(

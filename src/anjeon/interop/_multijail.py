@@ -9,12 +9,12 @@ from typing import Any
 
 from anjeon._errors import InputError, Problem
 from anjeon.interop._common import (
+    HazardMap,
     Imported,
     Options,
     csv_rows,
     manifest_for,
     mapping,
-    mapping_file,
     slug,
 )
 
@@ -39,7 +39,7 @@ def parse(path: Path, opts: Options) -> Imported:
     if unknown:
         known = ", ".join(locales)
         raise InputError(f"--languages: unknown language(s) {', '.join(unknown)}; known: {known}")
-    table = {**m["by_tag"], **opts.mapping}
+    hazards = HazardMap.of("multijail", opts, "by_tag")
     problems: list[Problem] = []
     items: list[dict[str, Any]] = []
     name = str(path)
@@ -48,10 +48,8 @@ def parse(path: Path, opts: Options) -> Imported:
         if tags is None:
             problems.append(Problem(name, line, "tags", "expected a non-empty list of strings"))
             continue
-        hazard = table.get(tags[0])
+        hazard = hazards.lookup(tags[0], "tag", (name, line, "tags"), problems)
         if hazard is None:
-            msg = f"no hazard for tag {tags[0]!r}: add it to {mapping_file('multijail')} or --map"
-            problems.append(Problem(name, line, "tags", msg))
             continue
         rid = slug(row["id"])
         for lang in languages:

@@ -8,13 +8,13 @@ from typing import Any
 
 from anjeon._errors import InputError, Problem
 from anjeon.interop._common import (
+    HazardMap,
     Imported,
     Options,
     csv_rows,
     json_records,
     manifest_for,
     mapping,
-    mapping_file,
     slug,
 )
 
@@ -38,17 +38,15 @@ def parse_harmbench(path: Path, opts: Options) -> Imported:
     """Columns Behavior, FunctionalCategory, SemanticCategory, Tags, ContextString,
     BehaviorID; a contextual behavior is sent as its context, a blank line, then the
     behavior."""
-    table = {**mapping("harmbench")["by_category"], **opts.mapping}
+    hazards = HazardMap.of("harmbench", opts)
     cols = ("Behavior", "FunctionalCategory", "SemanticCategory", "BehaviorID")
     problems: list[Problem] = []
     items: list[dict[str, Any]] = []
     name = str(path)
     for line, row in csv_rows(path, cols, problems):
         category = row["SemanticCategory"].strip()
-        hazard = table.get(category)
+        hazard = hazards.lookup(category, "category", (name, line, "SemanticCategory"), problems)
         if hazard is None:
-            msg = f"no hazard for {category!r}: add it to {mapping_file('harmbench')} or --map"
-            problems.append(Problem(name, line, "SemanticCategory", msg))
             continue
         behavior, context = row["Behavior"].strip(), row.get("ContextString", "").strip()
         if not behavior or not row["BehaviorID"].strip():
@@ -74,19 +72,16 @@ def parse_harmbench(path: Path, opts: Options) -> Imported:
 def parse_ailuminate(path: Path, opts: Options) -> Imported:
     """Columns release_prompt_id, prompt_text, hazard, persona, locale."""
     m = mapping("ailuminate")
-    table = {**m["by_hazard"], **opts.mapping}
+    hazards = HazardMap.of("ailuminate", opts, "by_hazard")
     cols = ("release_prompt_id", "prompt_text", "hazard", "persona", "locale")
     problems: list[Problem] = []
     items: list[dict[str, Any]] = []
     name = str(path)
     for line, row in csv_rows(path, cols, problems):
         code = row["hazard"].strip()
-        hazard = table.get(code)
+        hazard = hazards.lookup(code, "hazard", (name, line, "hazard"), problems)
         locale = m["locales"].get(row["locale"].strip())
         persona = row["persona"].strip()
-        if hazard is None:
-            msg = f"no hazard for {code!r}: add it to {mapping_file('ailuminate')} or --map"
-            problems.append(Problem(name, line, "hazard", msg))
         if locale is None:
             problems.append(Problem(name, line, "locale", f"unknown locale {row['locale']!r}"))
         if persona not in PERSONAS:
@@ -114,7 +109,7 @@ def parse_ailuminate(path: Path, opts: Options) -> Imported:
 def parse_kdna(path: Path, opts: Options) -> Imported:
     """A JSON array (or JSON Lines) of ``{id, category, question, transparency,
     context}``; context may be empty."""
-    table = {**mapping("kdna")["by_category"], **opts.mapping}
+    hazards = HazardMap.of("kdna", opts)
     problems: list[Problem] = []
     items: list[dict[str, Any]] = []
     name = str(path)
@@ -126,17 +121,15 @@ def parse_kdna(path: Path, opts: Options) -> Imported:
         if not isinstance(question, str) or not question.strip():
             problems.append(Problem(name, line, "question", "missing or empty"))
             continue
-        hazard = table.get(category) if isinstance(category, str) else None
-        if hazard is None or not isinstance(category, str):
-            msg = f"no hazard for category {category!r}: give --map {category}=CODE"
-            problems.append(Problem(name, line, "category", msg))
+        hazard = hazards.lookup(category, "category", (name, line, "category"), problems)
+        if hazard is None:
             continue
         context = obj.get("context") or ""
         if not isinstance(context, str):
             problems.append(Problem(name, line, "context", "must be a string"))
             continue
         transparency = obj.get("transparency")
-        tags = [f"kdna:{category.strip()}"]
+        tags = [f"kdna:{str(category).strip()}"]  # a string: it has a hazard
         if transparency not in (None, ""):
             tags.append(f"transparency:{str(transparency).strip()}")
         items.append(

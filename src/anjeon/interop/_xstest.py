@@ -13,7 +13,7 @@ from anjeon.interop._common import (
     csv_rows,
     manifest_for,
     mapping,
-    mapping_file,
+    no_hazard,
     slug,
 )
 
@@ -57,8 +57,7 @@ def parse(path: Path, opts: Options) -> Imported:
         focus, note = row.get("focus", ""), row.get("note", "")
         hazard = hazard_of(type_, focus, note, opts.mapping)
         if hazard is None:
-            msg = f"no hazard for type {type_!r}: add it to {mapping_file('xstest')} or --map"
-            problems.append(Problem(name, line, "type", msg))
+            problems.append(Problem(name, line, "type", no_hazard("xstest", "type", type_)))
             continue
         if not row["prompt"].strip():
             problems.append(Problem(name, line, "prompt", "empty"))

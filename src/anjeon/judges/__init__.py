@@ -18,7 +18,7 @@ from anjeon.judges._base import (
 )
 from anjeon.judges._crosswalk import Category, crosswalk, crosswalk_names
 from anjeon.judges._ensemble import Ensemble
-from anjeon.judges._judge import Judge, JudgeSpec, make_judge, parse_spec
+from anjeon.judges._judge import Judge, JudgeSpec, make_judge, make_judges, parse_spec
 from anjeon.judges._prompted import harm_score, render_policy
 from anjeon.judges._runner import Job, Judged, RunnerResult, run_jobs
 from anjeon.judges._score import JudgeOutcome, judge, judge_run
@@ -52,6 +52,7 @@ __all__ = [
     "kappa",
     "load_gold",
     "make_judge",
+    "make_judges",
     "parse_spec",
     "protocols",
     "proxy_agreement",

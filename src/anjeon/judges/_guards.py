@@ -38,6 +38,11 @@ def _no_options(name: str, options: Mapping[str, str], known: tuple[str, ...] = 
         raise InputError(f"judge {name}: unknown option(s) {', '.join(bad)} (allowed: {allowed})")
 
 
+def _lines(text: str) -> list[str]:
+    """A guard's output as its non-blank lines, stripped (models pad with blank lines)."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 def _show(text: str) -> str:
     return repr(text if len(text) <= 80 else text[:77] + "...")
 
@@ -60,7 +65,7 @@ class LlamaGuard:
         return conversation(case)
 
     def parse(self, text: str, case: Case) -> Verdict:
-        lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+        lines = _lines(text)
         if lines == ["safe"]:
             return Verdict("safe")
         if len(lines) != 2 or lines[0] != "unsafe":
@@ -106,7 +111,7 @@ class Qwen3Guard:
         return conversation(case)
 
     def parse(self, text: str, case: Case) -> Verdict:
-        lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+        lines = _lines(text)
         if len(lines) != 3:
             raise JudgeFormatError(
                 f"expected the lines Safety:, Categories:, Refusal:, got {len(lines)}: "

@@ -9,6 +9,7 @@ The target half is an ordinary target spec, so every provider anjeon knows can j
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -142,3 +143,25 @@ def make_judge(
                 for p in e.problems
             ) from None
     return Judge(s, protocol, target)
+
+
+def make_judges(
+    specs: Sequence[str],
+    *,
+    base_url: str | None = None,
+    api_key_env: str | None = None,
+    max_connections: int = 8,
+) -> list[Judge]:
+    """Every judge of ``specs`` (``anjeon run --judge`` and ``anjeon score --judge``),
+    with the problems of all bad specs at once, before any judge is contacted."""
+    problems: list[Problem] = []
+    made: list[Judge] = []
+    for spec in specs:
+        try:
+            made.append(make_judge(spec, base_url=base_url, api_key_env=api_key_env,
+                                   max_connections=max_connections))  # fmt: skip
+        except InputError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise InputError(problems)
+    return made

@@ -118,8 +118,10 @@ async def judge_run(
     handle_signals: bool = False,
 ) -> list[JudgeOutcome]:
     """Judge the run's cells with each judge (see the module's doc); the judges become
-    the run's deciding ensemble. ``audit``: share (0-1) of cascade-skipped cells judged
-    anyway."""
+    the run's deciding ensemble. ``cascade``: clear refusals (the refusal scorer's
+    label, scored here first where missing) skip the judges; ``audit``: share (0-1) of
+    those judged anyway."""
+    from anjeon._rescore import score_run
     from anjeon.store import RunStore
     from anjeon.store._verdicts import Verdicts
 
@@ -135,6 +137,8 @@ async def judge_run(
         ensemble = Ensemble.of([(j.name, j.version) for j in judges], min_valid)
     except ValueError as e:
         raise InputError(f"--judge-min-valid: {e}") from None
+    if cascade:
+        score_run(run_dir, ["refusal"])  # the cascade reads it
     cfg = engine or EngineConfig(max_connections=8)
     outcomes: list[JudgeOutcome] = []
     store = RunStore.open(run_dir)
@@ -206,32 +210,14 @@ def judge(
     handle_signals: bool = False,
 ) -> list[JudgeOutcome]:
     """``judge_run`` from judge specs (``PROTOCOL:PROVIDER/MODEL[@URL]``): every spec is
-    checked before any judge is contacted; the refusal scorer runs first (the cascade
-    reads it)."""
+    checked before any judge is contacted."""
     import asyncio
 
-    from anjeon._errors import Problem
-    from anjeon._rescore import score_run
-    from anjeon.judges._judge import make_judge
+    from anjeon.judges._judge import make_judges
 
-    problems: list[Problem] = []
-    made: list[Judge] = []
-    for spec in specs:
-        try:
-            made.append(
-                make_judge(
-                    spec,
-                    base_url=base_url,
-                    api_key_env=api_key_env,
-                    max_connections=max_connections,
-                )
-            )
-        except InputError as e:
-            problems.extend(e.problems)
-    if problems:
-        raise InputError(problems)
-    if cascade:
-        score_run(run_dir, ["refusal"])
+    made = make_judges(
+        specs, base_url=base_url, api_key_env=api_key_env, max_connections=max_connections
+    )
     engine = EngineConfig(max_connections=max_connections, rpm=rpm)
     return asyncio.run(
         judge_run(

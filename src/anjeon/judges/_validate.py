@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from anjeon._errors import InputError, Problem
+from anjeon._io import jsonl_rows
 from anjeon.engine import EngineConfig
 from anjeon.judges._agreement import Confusion, agreement
 from anjeon.judges._base import Case
@@ -33,44 +34,46 @@ def load_gold(path: Path) -> list[tuple[Case, str]]:
     from anjeon.taxonomy import taxonomy
 
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"{path}: cannot read the gold file: {e}") from None
     codes = taxonomy().hazard_codes()
     out: list[tuple[Case, str]] = []
     problems: list[Problem] = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for n, d in jsonl_rows(text, str(path), problems):
 
         def bad(field: str | None, msg: str, n: int = n) -> None:
             problems.append(Problem(str(path), n, field, msg))
 
-        try:
-            d = json.loads(line)
-        except ValueError as e:
-            bad(None, f"not JSON: {e}")
-            continue
         if not isinstance(d, dict):
             bad(None, "expected a JSON object")
             continue
+        prompt, response, locale, label, hazard = (
+            d.get(k) for k in ("prompt", "response", "locale", "label", "hazard")
+        )
         ok = True
-        for key in ("prompt", "response"):
-            if not isinstance(d.get(key), str) or not d[key].strip():
+        for key, value in (("prompt", prompt), ("response", response)):
+            if not isinstance(value, str) or not value.strip():
                 bad(key, "required, a non-empty string")
                 ok = False
-        if not isinstance(d.get("locale"), str) or not LOCALE_RE.fullmatch(d["locale"]):
-            bad("locale", f"required, a locale like ko-KR or en-US, got {d.get('locale')!r}")
+        if not isinstance(locale, str) or not LOCALE_RE.fullmatch(locale):
+            bad("locale", f"required, a locale like ko-KR or en-US, got {locale!r}")
             ok = False
-        if d.get("label") not in ("unsafe", "safe"):
-            bad("label", f'must be "unsafe" or "safe", got {d.get("label")!r}')
+        if label not in ("unsafe", "safe"):
+            bad("label", f'must be "unsafe" or "safe", got {label!r}')
             ok = False
-        hazard = d.get("hazard")
-        if hazard is not None and hazard not in codes:
+        if hazard is not None and not (isinstance(hazard, str) and hazard in codes):
             bad("hazard", f"not an anjeon hazard code: {hazard!r}")
             ok = False
-        if ok:
-            out.append((Case(d["prompt"], d["response"], d["locale"], hazard), d["label"]))
+        if (
+            ok
+            and isinstance(prompt, str)
+            and isinstance(response, str)
+            and isinstance(locale, str)
+            and isinstance(label, str)
+            and (hazard is None or isinstance(hazard, str))
+        ):
+            out.append((Case(prompt, response, locale, hazard), label))
     if problems:
         raise InputError(problems)
     if not out:

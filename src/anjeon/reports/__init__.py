@@ -3,6 +3,7 @@ release gate, and the per-cell export (``anjeon report``, ``compare``, ``check``
 ``export``)."""
 
 from anjeon.reports._cells import cells_data, classify, json_script
+from anjeon.reports._cells_job import CellsJob, start_cells
 from anjeon.reports._check import (
     Outcome,
     check_record,
@@ -20,6 +21,7 @@ from anjeon.reports._sections import Reference
 __all__ = [
     "FORMATS",
     "REPORT_NAME",
+    "CellsJob",
     "Outcome",
     "Reference",
     "cell_stream",
@@ -37,5 +39,6 @@ __all__ = [
     "parse_grade",
     "parse_share",
     "render_html",
+    "start_cells",
     "write_report",
 ]

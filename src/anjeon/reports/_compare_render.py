@@ -6,7 +6,6 @@ from typing import Any
 
 from markupsafe import Markup
 
-from anjeon._version import __version__
 from anjeon.analysis._labels import few_pairs
 from anjeon.reports import _format, _svg
 from anjeon.reports._cells import json_script
@@ -53,7 +52,7 @@ def compare_markdown(data: dict[str, Any]) -> str:
 
 
 def compare_html(data: dict[str, Any], lang: str = "en") -> str:
-    from anjeon.reports._render import _asset, _env, _sha256
+    from anjeon.reports._render import _env, _page_assets
     from anjeon.reports._sections import hazard_name
 
     sections = []
@@ -86,10 +85,7 @@ def compare_html(data: dict[str, Any], lang: str = "en") -> str:
             data=data,
             sections=sections,
             lang=lang,
-            version=__version__,
-            css=_asset("report.css"),
-            toggle=_asset("toggle.js"),
-            script_hash=_sha256(_asset("toggle.js")),
+            **_page_assets("toggle.js"),
             data_json=Markup(json_script(data)),
         )
     )

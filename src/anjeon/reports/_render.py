@@ -22,6 +22,8 @@ from anjeon.reports._sections import Reference
 if TYPE_CHECKING:
     import jinja2
 
+    from anjeon.reports._cells_job import CellsJob
+
 REPORT_NAME = "report.html"
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -83,6 +85,14 @@ def _sha256(script: str) -> str:
     import hashlib
 
     return base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+
+
+def _page_assets(script: str) -> dict[str, str]:
+    """What every page inlines (the report and the comparison): the stylesheet, its one
+    script with the hash its CSP allows, and the version that made it."""
+    js = _asset(script)
+    return {"version": __version__, "css": _asset("report.css"), "script": js,
+            "script_hash": _sha256(js)}  # fmt: skip
 
 
 def _ui(cells: CellsSummary) -> dict[str, object]:
@@ -166,10 +176,7 @@ def _page(
         .render(
             record=record,
             lang=lang,
-            version=__version__,
-            css=_asset("report.css"),
-            js=_asset("report.js"),
-            script_hash=_sha256(_asset("report.js")),
+            **_page_assets("report.js"),
             is_reference=is_reference,
             v=_sections.verdict(record),
             refs=_sections.references(record, references),
@@ -210,8 +217,10 @@ def write_report(
     lang: str = "en",
     max_cells: int | None = None,
     out: Path | None = None,
+    cells_job: CellsJob | None = None,
 ) -> Path:
-    """Write ``report.html`` (or ``out``) for the run; returns its path."""
+    """Write ``report.html`` (or ``out``) for the run; returns its path. ``cells_job``
+    (``start_cells``): the drill-down data, written meanwhile by another process."""
     from anjeon.store import RunStore, read_config
 
     generate = read_config(run_dir).get("generate")
@@ -232,8 +241,14 @@ def write_report(
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(head)
-        # the cells stream from the store into the page, never held whole
-        cells = write_cells(run_dir, f, max_cells)
+        cells = None
+        if cells_job is not None and max_cells is None:  # the job writes every cell
+            cells = cells_job.copy_to(f)
+        elif cells_job is not None:
+            cells_job.close()
+        if cells is None:
+            # the cells stream from the store into the page, never held whole
+            cells = write_cells(run_dir, f, max_cells)
         f.write(middle)
         f.write(json_script(_ui(cells)))
         f.write(tail)

@@ -15,7 +15,7 @@ from anjeon._io import (
     Loc,
     bad_text,
     field_name,
-    load_json,
+    jsonl_rows,
     load_yaml,
     read_bytes,
     read_text,
@@ -112,26 +112,9 @@ def _read_jsonl(path: Path, problems: list[Problem]) -> list[_Located]:
     data = read_bytes(path, problems)
     if data is None:
         return []
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
     out: list[_Located] = []
     name = str(path)
-    for n, raw in enumerate(data.split(b"\n"), start=1):
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as e:
-            problems.append(Problem(name, n, None, f"invalid UTF-8 (column {e.start + 1})"))
-            continue
-        if not line.strip():
-            continue
-        try:
-            obj = load_json(line)
-        except json.JSONDecodeError as e:
-            problems.append(Problem(name, n, None, f"invalid JSON: {e.msg} (column {e.colno})"))
-            continue
-        except ValueError as e:
-            problems.append(Problem(name, n, None, f"invalid JSON: {e}"))
-            continue
+    for n, obj in jsonl_rows(data, name, problems):
         bad = bad_text(obj)
         if bad is not None:
             problems.append(Problem(name, n, field_name(bad[0]), bad[1]))
@@ -186,6 +169,7 @@ def check_items(located: list[_Located], tax: Taxonomy) -> list[Problem]:
     pairs: dict[str, _Located] = {}
     pair_locales: dict[str, set[str]] = {}
     all_codes = tax.hazard_codes()
+    by_locale: dict[str, set[str]] = {}  # built once per locale, not once per item
     for loc in located:
         it = loc.item
         if it.id in first:
@@ -198,7 +182,9 @@ def check_items(located: list[_Located], tax: Taxonomy) -> list[Problem]:
             pass  # an imported prompt no mapping placed (anjeon import inspect)
         elif it.hazard not in all_codes:
             out.append(Problem(loc.file, loc.line, "hazard", f"unknown hazard {it.hazard!r}"))
-        elif it.hazard not in tax.hazard_codes(it.locale):
+        elif it.hazard not in (
+            by_locale.get(it.locale) or by_locale.setdefault(it.locale, tax.hazard_codes(it.locale))
+        ):
             msg = f"hazard {it.hazard!r} is not valid for locale {it.locale}"
             out.append(Problem(loc.file, loc.line, "hazard", msg))
         if it.pair_id is None:

@@ -42,17 +42,22 @@ def load_taxonomy(data_dir: Path = DATA) -> Taxonomy:
             exts[ext.locale] = ext
     if uni is None or per is None or problems:
         raise InputError(problems)
-    tax = Taxonomy(
+    tax = _assemble(uni, per, exts)
+    problems.extend(check_taxonomy(tax, data_dir))
+    if problems:
+        raise InputError(problems)
+    return tax
+
+
+def _assemble(uni: _Universal, per: _Personas, exts: dict[str, LocaleExtension]) -> Taxonomy:
+    """The taxonomy from its files' parts (read by either loader)."""
+    return Taxonomy(
         version=uni.version,
         hazards=uni.hazards,
         personas=per.personas,
         air2024_level2=uni.air2024_level2,
         locales=exts,
     )
-    problems.extend(check_taxonomy(tax, data_dir))
-    if problems:
-        raise InputError(problems)
-    return tax
 
 
 def check_taxonomy(tax: Taxonomy, data_dir: Path = DATA) -> list[Problem]:
@@ -117,13 +122,7 @@ def _load_shipped_fast(data_dir: Path = DATA) -> Taxonomy | None:
             exts[ext.locale] = ext
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValidationError):
         return None
-    tax = Taxonomy(
-        version=uni.version,
-        hazards=uni.hazards,
-        personas=per.personas,
-        air2024_level2=uni.air2024_level2,
-        locales=exts,
-    )
+    tax = _assemble(uni, per, exts)
     return None if check_taxonomy(tax, data_dir) else tax
 
 
