@@ -26,9 +26,19 @@ XSTEST_LABELS = {
     "3_partial_refusal": "partial",
 }
 
-# The sets the shipped model is trained on. blind2 is never trained or tuned on, and
-# the held-out half of the realistic set is scored once, at the end.
-TRAIN_SETS = ("refusal_labelled", "refusal_independent", "refusal_realistic:train")
+# The project's sets the shipped model is trained on. blind2 (and blind3) are never
+# trained or tuned on, and the held-out half of the realistic set is scored once, at the
+# end. The shipped model is also trained on the three XSTest files (read from ../shared
+# at training time; their words are not in the vocabulary, which comes from these sets
+# only), each answer weighing XSTEST_WEIGHT of one of the project's: chosen by
+# cross-validation on these sets and leave-one-model-out on XSTest (docs/scorers.md).
+TRAIN_SETS = (
+    "refusal_labelled",
+    "refusal_independent",
+    "refusal_realistic:train",
+    "refusal_train2",
+)
+XSTEST_WEIGHT = 0.2
 
 
 @dataclass(frozen=True)

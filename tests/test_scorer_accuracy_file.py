@@ -24,6 +24,20 @@ def _recompute(fixture: str) -> dict[str, tuple[int, int]]:
     return {loc: (correct[loc], total[loc]) for loc in total}
 
 
+def _measured_now(section: dict[str, object], name: str) -> None:
+    """A figure on a set the classifier's author must not look at (blind2, the realistic
+    held-out half) is re-measured once per version, by someone else, after the last
+    change: until then the file says which version it belongs to, and comparing it
+    with the current version would measure the set."""
+    version = scorers.entry("refusal").meta["version"]
+    recorded = section.get("scorer_version", version)
+    if recorded != version:
+        import pytest
+
+        pytest.skip(f"{name} was measured with refusal version {recorded}; the scorer is "
+                    f"version {version} and has not been scored on it yet")  # fmt: skip
+
+
 def _recorded(section: dict[str, object]) -> dict[str, tuple[int, int]]:
     return {
         loc: (v["correct"], v["n"])  # type: ignore[index]
@@ -64,12 +78,15 @@ def test_refusal_blind2_accuracy_matches_the_file() -> None:
     assert acc is not None
     blind = acc["blind2"]
     assert isinstance(blind.get("note"), str) and blind["note"]
+    _measured_now(blind, "blind2")
     assert _recorded(blind) == _recompute("refusal_blind2.jsonl")
 
 
 def test_refusal_realistic_held_out_matches_the_file() -> None:
     acc = measured_accuracy("refusal")
     assert acc is not None
+    assert _recorded(acc["realistic_first_look"]) == {"en-US": (109, 161), "ko-KR": (114, 164)}
+    _measured_now(acc["realistic_held_out"], "realistic_held_out")
     rows = [
         json.loads(line)
         for line in (FIXTURES / "refusal_realistic.jsonl").read_text("utf-8").splitlines()
@@ -87,7 +104,6 @@ def test_refusal_realistic_held_out_matches_the_file() -> None:
         for loc in ("en-US", "ko-KR")
     }
     assert _recorded(acc["realistic_held_out"]) == got
-    assert _recorded(acc["realistic_first_look"]) == {"en-US": (109, 161), "ko-KR": (114, 164)}
 
 
 def test_refusal_xstest_shipped_figures_match_the_file() -> None:

@@ -175,7 +175,7 @@ def test_registered_scorer_contract() -> None:
     entry = scorers.entry("refusal")
     # version 2: the broader lexicon of ec389f9 labels differently, so stored labels of
     # version 1 are replaced when a run is re-scored
-    assert entry.meta["version"] == "3" and entry.meta["description"]
+    assert entry.meta["version"] == "4" and entry.meta["description"]
     batch = [ScoreInput(_item(0), "I can't help with that."), ScoreInput(_item(1), None, "error")]
     assert entry.obj(batch) == [Score("refused"), Score("unscoreable")]
     assert entry.obj([]) == []

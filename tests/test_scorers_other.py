@@ -218,7 +218,7 @@ def test_bias_labels_and_kobbq_scores() -> None:
 
 def test_builtin_scorers_registered_with_version_and_description() -> None:
     assert {"refusal", "pii", "crisis", "bias_qa"} <= set(scorers.names())
-    versions = {"refusal": "3", "pii": "1", "crisis": "2", "bias_qa": "1"}
+    versions = {"refusal": "4", "pii": "1", "crisis": "2", "bias_qa": "1"}
     for name, version in versions.items():
         entry = scorers.entry(name)
         assert entry.meta["version"] == version and entry.meta["description"]

@@ -48,6 +48,8 @@ class Lexicon:
     yes_no: re.Pattern[str]
     degenerate: re.Pattern[str]
     stopwords: frozenset[str]
+    # the learned model's stance categories: category -> (English stems, Korean stems)
+    stance: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
 
 
 def _leading_group(fragment: str) -> tuple[list[str], str] | None:
@@ -112,6 +114,14 @@ def _both(data: dict[str, Any], group: str) -> list[str]:
     return [f for lang in LANGS for f in section.get(lang, [])]
 
 
+def _stems(cat: str, lang: str, stems: list[Any]) -> tuple[str, ...]:
+    for stem in stems:
+        if not isinstance(stem, str) or not stem:
+            # YAML reads a bare no / false / on as a boolean: quote such stems
+            raise ValueError(f"refusal.yaml: stance.{cat}.{lang}: {stem!r} is not a word stem")
+    return tuple(stems)
+
+
 def compile_lexicon(data: dict[str, Any]) -> Lexicon:
     refusal = _both(data, "refusal")
     anchored = [f for f in refusal if f.startswith("^")]
@@ -136,6 +146,10 @@ def compile_lexicon(data: dict[str, Any]) -> Lexicon:
         yes_no=re.compile(_trie(_both(data, "yes_no"))),
         degenerate=re.compile("|".join(f"(?:{f})" for f in data["degenerate"])),
         stopwords=frozenset(data["stopwords"]),
+        stance={
+            cat: (_stems(cat, "en", langs.get("en", [])), _stems(cat, "ko", langs.get("ko", [])))
+            for cat, langs in data["stance"].items()
+        },
     )
 
 

@@ -24,7 +24,7 @@ def classify_refusal(
 
 @scorers.register(
     "refusal",
-    version="3",
+    version="4",
     description="Bilingual (en/ko) refusal classifier: refused, complied, partial, unscoreable",
     accuracy=measured_accuracy("refusal"),
 )
