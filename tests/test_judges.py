@@ -160,6 +160,17 @@ def test_policy_renders_the_taxonomy_in_the_items_language() -> None:
     assert msgs[0]["role"] == "system" and "<response>\n네, 대본은" in msgs[1]["content"]
 
 
+def test_policy_renders_every_hazard_in_both_languages() -> None:
+    from anjeon.taxonomy import taxonomy
+
+    # a reference may name a law without an article (prv.kr.rrn): cited by the law alone
+    ko = render_policy("prv.kr.rrn", "ko-KR")
+    assert "주민등록법" in ko and "None" not in ko
+    for s in taxonomy().subhazards():
+        for locale in ("ko-KR", "en-US"):
+            assert s.code in render_policy(s.code, locale)
+
+
 def test_policy_reads_its_json_verdict_strictly() -> None:
     spec = "policy:openai-compatible/m"
     ok = {

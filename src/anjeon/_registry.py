@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Any, Generic, Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 Kind = Literal["target", "transform", "scorer", "judge"]
 T = TypeVar("T")
@@ -44,7 +44,7 @@ def load_plugins() -> None:
 class Entry(Generic[T]):
     name: str
     obj: T
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, object] = field(default_factory=dict)
 
 
 class UnknownPluginError(LookupError):
@@ -58,7 +58,7 @@ class Registry(Generic[T]):
         self.kind = kind
         self._entries: dict[str, Entry[T]] = {}
 
-    def register(self, name: str, **meta: Any) -> Callable[[T], T]:
+    def register(self, name: str, **meta: object) -> Callable[[T], T]:
         """Decorator: ``@transforms.register("jamo", family="ko-script")``."""
 
         def deco(obj: T) -> T:
@@ -67,7 +67,7 @@ class Registry(Generic[T]):
 
         return deco
 
-    def add(self, name: str, obj: T, **meta: Any) -> None:
+    def add(self, name: str, obj: T, **meta: object) -> None:
         if name in self._entries and self._entries[name].obj is not obj:
             raise ValueError(f"{self.kind} {name!r} is already registered")
         self._entries[name] = Entry(name, obj, dict(meta))

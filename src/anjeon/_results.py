@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import pandas
 
     from anjeon.analysis import Record
+    from anjeon.reports._compare import CompareData
 
 
 def _run_dir(run: str | Path, runs_dir: str | Path | None) -> Path:
@@ -101,7 +102,7 @@ def report(
         )
 
 
-def compare(*runs: str | Path, runs_dir: str | Path | None = "runs") -> dict[str, Any]:
+def compare(*runs: str | Path, runs_dir: str | Path | None = "runs") -> CompareData:
     """Each run after the first against the first, paired cell by cell: differences of
     violation and over-refusal rates per hazard and locale, with intervals and exact
     McNemar p-values."""

@@ -21,10 +21,11 @@ import select
 import signal
 import struct
 import sys
-from typing import IO, Any
+from typing import IO
 
 from anjeon.scorers import ScoreInput, Scorer, StoredItems, label_rows, scorers, sent_item
 from anjeon.store import RunStore, ScoreRow
+from anjeon.store._store import ToScoreRow
 
 BATCH = 2000  # cells per read and per message
 IDLE = 0.05  # seconds the child waits for new cells before it looks again
@@ -38,7 +39,7 @@ def _send(out: IO[bytes], kind: str, payload: object) -> None:
 
 
 def _label(
-    rows: list[tuple[Any, ...]], run: list[tuple[str, str, Scorer]], items: StoredItems
+    rows: list[ToScoreRow], run: list[tuple[str, str, Scorer]], items: StoredItems
 ) -> list[ScoreRow]:
     """The rows the inline hook would have written for these cells: answered cells only
     (a failed cell is labelled, unscoreable, by the end of the run as before)."""

@@ -223,7 +223,21 @@ def _round(x: float | None) -> float | None:
     return None if x is None else round(x, 6)
 
 
-def _est(e: Estimate) -> dict[str, object]:
+class EstimateFigures(TypedDict):
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int
+
+
+class PairedSummary(EstimateFigures):
+    """A paired difference (``Difference`` in the record) before validation."""
+
+    mcnemar_p: float
+    discordant: list[int]
+
+
+def _est(e: Estimate) -> EstimateFigures:
     return {
         "value": _round(e.value),
         "ci_low": _round(e.ci_low),
@@ -259,7 +273,7 @@ def metrics(results: Sequence[Result], table: _Table | None = None) -> list[dict
 Units = dict[tuple[str, str], dict[str, list[tuple[bool, bool]]]]
 
 
-def paired_summary(units: dict[str, list[tuple[bool, bool]]]) -> dict[str, object]:
+def paired_summary(units: dict[str, list[tuple[bool, bool]]]) -> PairedSummary:
     """A paired difference whose unit is the cluster, not the cell: the pairs of one
     unit (its epochs; the items of one template) weigh 1 together, so repeating a
     deterministic target over epochs changes nothing, and pairs that share a template

@@ -87,7 +87,12 @@ def build_record(run_dir: Path, standard: str | Path | None = None) -> Record:
             "suites": cfg.get("suites", []),
             "transforms": cfg.get("transforms", []),
             "epochs": cfg.get("epochs", 1),
-            "counts": {k: summary[k] for k in ("planned", "answered", "failed", "pending")},
+            "counts": {
+                "planned": summary["planned"],
+                "answered": summary["answered"],
+                "failed": summary["failed"],
+                "pending": summary["pending"],
+            },
             "terminal_errors": errors,
             "usage": usage,
             "scorers": scorers,

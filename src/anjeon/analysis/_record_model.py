@@ -8,9 +8,15 @@ suite's ref) are left out when absent rather than written as null, as records al
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 Rate = Annotated[float | None, Field(ge=0, le=1)]
 Signed = Annotated[float | None, Field(ge=-1, le=1)]
@@ -26,8 +32,8 @@ class RecordModel(BaseModel):
     _omit_if_none: ClassVar[tuple[str, ...]] = ()
 
     @model_serializer(mode="wrap")
-    def _omit(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        out: dict[str, Any] = handler(self)
+    def _omit(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        out: dict[str, object] = handler(self)
         for k in self._omit_if_none:
             if out.get(k, 0) is None:
                 del out[k]
@@ -124,7 +130,7 @@ class TargetInfo(RecordModel):
     provider: str | None = None
     model: str | None = None
     kind: str | None = None
-    settings: dict[str, Any] = {}
+    settings: dict[str, object] = {}
 
 
 class SuiteInfo(RecordModel):
@@ -138,7 +144,7 @@ class SuiteInfo(RecordModel):
 
 class TransformInfo(RecordModel):
     name: str
-    params: dict[str, Any] = {}
+    params: dict[str, object] = {}
 
 
 class Counts(RecordModel):
@@ -166,7 +172,7 @@ class ScorerInfo(RecordModel):
     version: str
     n: Count
     description: str | None
-    accuracy: dict[str, Any] | None
+    accuracy: dict[str, object] | None
 
 
 class StandardInfo(RecordModel):
@@ -238,7 +244,7 @@ class Agreement(RecordModel):
 
 
 class Validation(RecordModel):
-    gold: dict[str, Any] | None
+    gold: dict[str, object] | None
     prompt_version: str | None
     overall: Agreement | None
     by_locale: dict[str, Agreement] | None
@@ -255,7 +261,7 @@ class JudgeInfo(RecordModel):
     verdicts: dict[str, dict[str, Count]]
     requests: Count
     judge_errors: dict[str, Count]
-    judge_error_examples: list[dict[str, Any]]
+    judge_error_examples: list[dict[str, object]]
     hazard_mismatches: Count
     categories: dict[str, Count]
     validation: list[Validation]

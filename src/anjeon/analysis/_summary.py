@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
+from anjeon._json import JSONObject
 from anjeon.analysis._labels import basis_label, few_pairs, format_p, format_pct, format_pts
 from anjeon.analysis._record import load_record
 from anjeon.analysis._record_model import Checks, Difference, Figure, Grade, Record
@@ -57,7 +57,7 @@ def _grade_of(record: Record, hazard: str | None, locale: str | None = None) -> 
     return "—" if g is None else describe_grade(g)
 
 
-def sections(record: Record | dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+def sections(record: Record | JSONObject) -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, header, rows) for each block of the summary."""
     record = load_record(record)
     out = []
@@ -198,7 +198,7 @@ def _standard(record: Record) -> str:
     return line
 
 
-def to_text(record: Record | dict[str, Any]) -> str:
+def to_text(record: Record | JSONObject) -> str:
     record = load_record(record)
     c = record.counts
     lines = [
@@ -218,7 +218,7 @@ def to_text(record: Record | dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_markdown(record: Record | dict[str, Any]) -> str:
+def to_markdown(record: Record | JSONObject) -> str:
     record = load_record(record)
     c = record.counts
     lines = [

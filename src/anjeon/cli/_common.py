@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -39,12 +40,14 @@ JUDGE_MIN_VALID_OPTION: Any = typer.Option(
 )
 
 
-def emit_json(data: Any) -> None:
+def emit_json(data: object) -> None:
     """JSON on stdout: UTF-8, two-space indent, keys in the order documented."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def print_table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
+def print_table(
+    title: str | None, columns: Sequence[str], rows: Sequence[Sequence[object]]
+) -> None:
     from rich.console import Console
     from rich.table import Table
 

@@ -4,11 +4,14 @@ protocols known)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 
 from anjeon.cli._common import FORMAT_OPTION, Format, emit_json, print_table
+
+if TYPE_CHECKING:
+    from anjeon.judges._validate import GroupFigures
 
 judge_app = typer.Typer(help="Judges: guard models and policy judges.", no_args_is_help=True)
 
@@ -58,7 +61,7 @@ def validate_cmd(
     )
 
 
-def _row(g: dict[str, Any]) -> list[Any]:
+def _row(g: GroupFigures) -> list[object]:
     from anjeon.analysis._labels import format_pct
 
     k, ci = g["kappa"], g["kappa_ci"]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from anjeon import RunResult
 
 from anjeon._exitcodes import FAILED_CELLS as EXIT_FAILED_CELLS
@@ -181,8 +183,8 @@ class _Progress:
     """A rich progress bar on stderr (rate, ETA, errors), refreshed by its own thread."""
 
     def __init__(self) -> None:
-        self._bar: Any = None
-        self._task: Any = None
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
         self._base = 0
 
     def start(self, run_dir: Path, planned: int, done: int) -> None:
@@ -216,7 +218,7 @@ class _Progress:
         self._bar.start()
 
     def update(self, answered: int, failed: int, errors: int) -> None:
-        if self._bar is None:
+        if self._bar is None or self._task is None:
             return
         dt = time.perf_counter() - self._t0
         rate = f"{(answered + failed) / dt:,.0f}" if dt > 0 else "-"

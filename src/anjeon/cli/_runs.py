@@ -42,7 +42,7 @@ def list_(runs_dir: Path = RUNS_DIR_OPTION, fmt: Format = FORMAT_OPTION) -> None
     print_table(f"Runs in {runs_dir}", cols, rows)
     for r in runs:
         if r["status"] == "damaged":
-            typer.echo(f"damaged: {r['error']}", err=True)
+            typer.echo(f"damaged: {r.get('error')}", err=True)
 
 
 @runs_app.command("show")

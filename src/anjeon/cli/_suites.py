@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import typer
 
@@ -83,7 +84,9 @@ def stats(
         f"{st['id']} {st['version']}: {st['n_items']} items, {st['pairs']} pairs, "
         f"sha256 {st['sha256'][:12]}"
     )
-    for key in ("by_locale", "by_kind", "by_expected", "by_persona"):
+    keys: tuple[Literal["by_locale", "by_kind", "by_expected", "by_persona"], ...]
+    keys = ("by_locale", "by_kind", "by_expected", "by_persona")
+    for key in keys:
         typer.echo(f"  {key[3:]}: " + ", ".join(f"{k} {v}" for k, v in st[key].items()))
     rows = [[c["hazard"], c["locale"], c["persona"], c["kind"], c["n"]] for c in st["cells"]]
     print_table("Coverage", ["hazard", "locale", "persona", "kind", "n"], rows)

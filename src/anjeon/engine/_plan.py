@@ -10,7 +10,6 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from anjeon._errors import InputError
 from anjeon.suites import Item, Message, Suite
@@ -78,7 +77,7 @@ def rewrite_key(suite: str, item_json: str, transform: tuple[str, str], seed: in
 
 def prompt_json(item: Item) -> str:
     p = item.prompt
-    data: Any = p if isinstance(p, str) else [m.model_dump() for m in p]
+    data: str | list[dict[str, str]] = p if isinstance(p, str) else [m.model_dump() for m in p]
     return json.dumps(data, ensure_ascii=False)
 
 

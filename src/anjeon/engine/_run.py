@@ -74,7 +74,7 @@ class Prepared:
     suites: list[Suite]
     target: Target
     planned: int
-    config: dict[str, Any]
+    config: dict[str, object]
     config_hash: str
     attacker: Target | None = None
 
@@ -166,7 +166,7 @@ def prepare(spec: RunSpec) -> Prepared:
         "epochs": spec.epochs,
         "limit": spec.limit,
     }
-    attacker_desc: dict[str, Any] | None = None
+    attacker_desc: dict[str, object] | None = None
     if attacker is not None:
         attacker_desc = {
             **attacker.describe(),
@@ -181,7 +181,7 @@ def prepare(spec: RunSpec) -> Prepared:
     config_hash = hashlib.sha256(
         json.dumps(identity, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()[:16]
-    config: dict[str, Any] = {
+    config: dict[str, object] = {
         "run_id": None,
         "created": None,
         "anjeon_version": __version__,

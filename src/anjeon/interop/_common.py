@@ -8,16 +8,17 @@ import io
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 import yaml
 
 from anjeon._errors import InputError, Problem
 from anjeon._io import jsonl_rows, read_text
+from anjeon._json import JSONObject
 
 DATA = Path(__file__).parent / "data"
 ITEMS_NAME = "items.jsonl"
@@ -35,27 +36,43 @@ class Options:
     completions: tuple[Path, ...] = ()
 
 
+class ImportSummary(TypedDict):
+    """What ``import_suite`` wrote: the suite, where, how many items and gold lines."""
+
+    format: str
+    suite: str
+    version: str
+    path: str
+    items: int
+    sha256: str
+    gold: dict[str, int]
+    skipped: dict[str, int]
+
+
 @dataclass
 class Imported:
     """An importer's result before anything is written."""
 
     fmt: str
-    items: list[dict[str, Any]]
-    gold: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    items: list[dict[str, object]]
+    gold: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
-    manifest: dict[str, Any] = field(default_factory=dict)
+    manifest: dict[str, object] = field(default_factory=dict)
 
 
 @cache
-def sources() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load((DATA / "sources.yaml").read_text(encoding="utf-8"))
+def sources() -> dict[str, dict[str, object]]:
+    """format -> the suite manifest fields it carries (id, version, title, license, ...)."""
+    text = (DATA / "sources.yaml").read_text(encoding="utf-8")
+    data: dict[str, dict[str, object]] = yaml.safe_load(text)
     return data
 
 
 @cache
-def mapping(fmt: str) -> dict[str, Any]:
-    """The hazard mapping of a format (``data/hazards/<fmt>.yaml``)."""
-    data: dict[str, Any] = yaml.safe_load(
+def mapping(fmt: str) -> dict[str, dict[str, str]]:
+    """The hazard mapping of a format (``data/hazards/<fmt>.yaml``): table name
+    (``by_category``, ``locales``, ...) -> source value -> code."""
+    data: dict[str, dict[str, str]] = yaml.safe_load(
         (DATA / "hazards" / f"{fmt}.yaml").read_text(encoding="utf-8")
     )
     return data
@@ -143,7 +160,7 @@ def csv_rows(
     yield from rows
 
 
-def json_records(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[str, Any]]]:
+def json_records(path: Path, problems: list[Problem]) -> Iterator[tuple[int, JSONObject]]:
     """The objects of a JSON array (or of a JSON Lines file) with the line each starts
     on; what is not an object is a problem."""
     text = read_source(path)
@@ -153,7 +170,7 @@ def json_records(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dic
     def line_at(pos: int) -> int:
         return text.count("\n", 0, pos) + 1
 
-    out: list[tuple[int, dict[str, Any]]] = []
+    out: list[tuple[int, JSONObject]] = []
     stripped = text.lstrip()
     if not stripped:
         raise InputError([Problem(name, 1, None, "empty file")])
@@ -187,7 +204,7 @@ def json_records(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dic
 
 
 def need(
-    obj: dict[str, Any], key: str, where: tuple[str, int], problems: list[Problem]
+    obj: Mapping[str, object], key: str, where: tuple[str, int], problems: list[Problem]
 ) -> str | None:
     """A non-empty string field, or None with a problem recorded."""
     v = obj.get(key)
@@ -204,7 +221,7 @@ def slug(text: str) -> str:
     return "-".join(p for p in out.split("-") if p) or "x"
 
 
-def write_suite(imp: Imported, out: Path) -> dict[str, Any]:
+def write_suite(imp: Imported, out: Path) -> ImportSummary:
     """Write the suite folder (manifest, items, gold files) after the loader accepts it.
 
     Everything is written to a temporary folder next to ``out`` and validated with the
@@ -246,12 +263,12 @@ def write_suite(imp: Imported, out: Path) -> dict[str, Any]:
     }
 
 
-def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+def _write_jsonl(path: Path, rows: list[dict[str, object]]) -> None:
     with open(path, "w", encoding="utf-8") as f:
         for r in rows:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
-def manifest_for(fmt: str) -> dict[str, Any]:
+def manifest_for(fmt: str) -> dict[str, object]:
     src = dict(sources()[fmt])
     return {k: v for k, v in src.items() if v is not None}

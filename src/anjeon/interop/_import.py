@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 from anjeon._errors import InputError
 from anjeon.interop import _kobbq, _korean_safety, _multijail, _prompt_sets, _xstest
-from anjeon.interop._common import Imported, Options, write_suite
+from anjeon.interop._common import Imported, ImportSummary, Options, write_suite
 
 Parser = Callable[[Path, Options], Imported]
 
@@ -44,7 +43,7 @@ def import_suite(
     languages: Iterable[str] = (),
     mapping: dict[str, str] | None = None,
     completions: Iterable[Path | str] = (),
-) -> dict[str, Any]:
+) -> ImportSummary:
     """Read ``file`` in ``fmt`` and write the suite folder ``out``; returns what was
     written (suite id, item count, sha256, gold files). InputError, with nothing
     written, on any problem in the file."""

@@ -88,7 +88,7 @@ def read_log(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return header, samples
 
 
-def _text(content: Any) -> str:
+def _text(content: object) -> str:
     """A message's content as text (Inspect content lists: the text parts joined)."""
     if isinstance(content, str):
         return content
@@ -99,18 +99,18 @@ def _text(content: Any) -> str:
     return ""
 
 
-def _messages(raw: Any) -> list[dict[str, str]]:
+def _messages(raw: object) -> list[dict[str, str]]:
     if isinstance(raw, str):
         return [{"role": "user", "content": raw}]
     out = []
-    for m in raw or []:
+    for m in raw if isinstance(raw, list) else []:
         role = m.get("role") if isinstance(m, dict) else None
         if role in ("system", "user", "assistant"):
             out.append({"role": role, "content": _text(m.get("content"))})
     return out
 
 
-def _stamp(value: Any, default: float) -> float:
+def _stamp(value: object, default: float) -> float:
     if isinstance(value, str):
         try:
             return datetime.fromisoformat(value).timestamp()
@@ -148,7 +148,7 @@ def _imported_item(sample: dict[str, Any], messages: list[dict[str, str]]) -> It
     if expected not in ("refuse", "comply", "safe_complete"):
         expected = default_expected[kind]
     system = next((m["content"] for m in messages if m["role"] == "system"), None)
-    prompt: Any = text if len(turns) == 1 else turns
+    prompt: str | list[dict[str, str]] = text if len(turns) == 1 else turns
     return Item.model_validate(
         {
             "id": iid,
@@ -233,6 +233,7 @@ def import_inspect(log: Path | str, runs_dir: Path | str = "runs") -> Path:
     from anjeon.engine import EngineConfig, cell_key
     from anjeon.engine._plan import target_fingerprint
     from anjeon.store import RunStore, new_run_id, write_config
+    from anjeon.store._store import CellRow, ErrorRow, RequestRow, ResponseRow
     from anjeon.targets import GenerateConfig
 
     path = Path(log)
@@ -264,7 +265,7 @@ def import_inspect(log: Path | str, runs_dir: Path | str = "runs") -> Path:
     run_id = new_run_id(model)
     run_dir = Path(runs_dir) / run_id
     identity = json.dumps([ev.get("eval_id"), ev.get("task_id"), str(path.name)])
-    config: dict[str, Any] = {
+    config: dict[str, object] = {
         "run_id": run_id,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "anjeon_version": __version__,
@@ -299,10 +300,10 @@ def import_inspect(log: Path | str, runs_dir: Path | str = "runs") -> Path:
     }
     # every row is built (and every problem found) before anything is written
     keys: set[str] = set()
-    rows: list[Any] = []
-    requests: list[Any] = []
-    responses: list[Any] = []
-    errors: list[Any] = []
+    rows: list[CellRow] = []
+    requests: list[RequestRow] = []
+    responses: list[ResponseRow] = []
+    errors: list[ErrorRow] = []
     for seq, c in enumerate(cells, 1):
         item_json = c.item.model_dump_json(exclude_defaults=True)
         key = cell_key(c.suite, item_json, (c.transform, c.params), c.epoch, fp)

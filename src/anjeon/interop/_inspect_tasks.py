@@ -16,7 +16,7 @@ anjeon label and details are in the score's ``answer`` and ``metadata``.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
 
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
@@ -58,7 +58,7 @@ def _specs(transforms: str | None) -> list[TransformSpec]:
     return out
 
 
-def _message(m: dict[str, Any]) -> ChatMessage:
+def _message(m: dict[str, str]) -> ChatMessage:
     role, content = m["role"], m["content"]
     if role == "system":
         return ChatMessageSystem(content=content)
@@ -126,7 +126,7 @@ def _scorers_for(suite: Suite) -> list[str]:
 # -- scorers ---------------------------------------------------------------------------
 
 
-def sent_item(state_metadata: dict[str, Any]) -> Item | None:
+def sent_item(state_metadata: Mapping[str, object]) -> Item | None:
     """The anjeon item as it was sent (its prompt after the transform), or None."""
     meta = state_metadata.get(META)
     if not isinstance(meta, dict) or "item" not in meta:
@@ -242,14 +242,14 @@ def bias_qa() -> Scorer:
 _SCORER_FNS = {"refusal": refusal, "pii": pii, "crisis": crisis, "bias_qa": bias_qa}
 
 
-def _scorer_of(name: str) -> Any:
+def _scorer_of(name: str) -> Callable[[], Scorer]:
     return _SCORER_FNS[name]
 
 
 # -- tasks -----------------------------------------------------------------------------
 
 
-def _builtin_task(suite_id: str) -> Any:
+def _builtin_task(suite_id: str) -> Callable[..., Task]:
     def make(transforms: str | None = None, locales: str | None = None) -> Task:
         return anjeon_task(resolve_suite(suite_id), transforms, locales)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Any
 
 from anjeon._errors import InputError, Problem
 from anjeon.interop._common import HazardMap, Imported, Options, csv_rows, manifest_for
@@ -44,7 +43,7 @@ def _choices(raw: str) -> list[str] | None:
 
 def parse(path: Path, opts: Options) -> Imported:
     problems: list[Problem] = []
-    items: list[dict[str, Any]] = []
+    items: list[dict[str, object]] = []
     name = str(path)
     hazards = HazardMap.of("kobbq", opts)
     for line, row in csv_rows(path, COLUMNS, problems, delimiter="\t"):

@@ -11,9 +11,9 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from anjeon._errors import InputError, Problem
+from anjeon._json import JSONObject
 from anjeon.interop._common import (
     HazardMap,
     Imported,
@@ -33,11 +33,11 @@ class _Gathered:
     fmt: str
     path: Path
     problems: list[Problem] = field(default_factory=list)
-    items: dict[str, dict[str, Any]] = field(default_factory=dict)
-    gold: list[dict[str, Any]] = field(default_factory=list)
+    items: dict[str, dict[str, object]] = field(default_factory=dict)
+    gold: list[dict[str, object]] = field(default_factory=list)
     skipped: int = 0
 
-    def records(self) -> Iterator[tuple[int, dict[str, Any]]]:
+    def records(self) -> Iterator[tuple[int, JSONObject]]:
         return json_records(self.path, self.problems)
 
     def imported(self, gold_file: str, skipped_why: str) -> Imported:

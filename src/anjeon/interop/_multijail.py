@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Any
 
 from anjeon._errors import InputError, Problem
 from anjeon.interop._common import (
@@ -41,7 +40,7 @@ def parse(path: Path, opts: Options) -> Imported:
         raise InputError(f"--languages: unknown language(s) {', '.join(unknown)}; known: {known}")
     hazards = HazardMap.of("multijail", opts, "by_tag")
     problems: list[Problem] = []
-    items: list[dict[str, Any]] = []
+    items: list[dict[str, object]] = []
     name = str(path)
     for line, row in csv_rows(path, ("id", "source", "tags", *languages), problems):
         tags = _tags(row["tags"])

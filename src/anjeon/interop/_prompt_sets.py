@@ -4,7 +4,6 @@ AILuminate's public demo prompt CSV and the K-DNA JSON layout."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from anjeon._errors import InputError, Problem
 from anjeon.interop._common import (
@@ -21,7 +20,7 @@ from anjeon.interop._common import (
 PERSONAS = ("normal", "unskilled", "skilled")
 
 
-def _harmful(iid: str, locale: str, hazard: str, prompt: str, **extra: Any) -> dict[str, Any]:
+def _harmful(iid: str, locale: str, hazard: str, prompt: str, **extra: object) -> dict[str, object]:
     return {
         "id": iid,
         "locale": locale,
@@ -41,7 +40,7 @@ def parse_harmbench(path: Path, opts: Options) -> Imported:
     hazards = HazardMap.of("harmbench", opts)
     cols = ("Behavior", "FunctionalCategory", "SemanticCategory", "BehaviorID")
     problems: list[Problem] = []
-    items: list[dict[str, Any]] = []
+    items: list[dict[str, object]] = []
     name = str(path)
     for line, row in csv_rows(path, cols, problems):
         category = row["SemanticCategory"].strip()
@@ -75,7 +74,7 @@ def parse_ailuminate(path: Path, opts: Options) -> Imported:
     hazards = HazardMap.of("ailuminate", opts, "by_hazard")
     cols = ("release_prompt_id", "prompt_text", "hazard", "persona", "locale")
     problems: list[Problem] = []
-    items: list[dict[str, Any]] = []
+    items: list[dict[str, object]] = []
     name = str(path)
     for line, row in csv_rows(path, cols, problems):
         code = row["hazard"].strip()
@@ -111,7 +110,7 @@ def parse_kdna(path: Path, opts: Options) -> Imported:
     context}``; context may be empty."""
     hazards = HazardMap.of("kdna", opts)
     problems: list[Problem] = []
-    items: list[dict[str, Any]] = []
+    items: list[dict[str, object]] = []
     name = str(path)
     for line, obj in json_records(path, problems):
         rid, category, question = obj.get("id"), obj.get("category"), obj.get("question")

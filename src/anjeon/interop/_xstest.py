@@ -4,7 +4,6 @@ files, the ``xstest_v2_completions_*.csv`` files with human labels."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from anjeon._errors import InputError, Problem
 from anjeon.interop._common import (
@@ -43,7 +42,7 @@ def hazard_of(type_: str, focus: str, note: str, extra: dict[str, str]) -> str |
 
 def parse(path: Path, opts: Options) -> Imported:
     problems: list[Problem] = []
-    items: list[dict[str, Any]] = []
+    items: list[dict[str, object]] = []
     name = str(path)
     for line, row in csv_rows(path, ("id", "prompt", "type", "label"), problems):
         type_, label = row["type"].strip(), row["label"].strip()
@@ -79,7 +78,7 @@ def parse(path: Path, opts: Options) -> Imported:
                 **({"notes": note.strip()} if note.strip() else {}),
             }
         )
-    gold: dict[str, list[dict[str, Any]]] = {}
+    gold: dict[str, list[dict[str, object]]] = {}
     for comp in opts.completions:
         try:
             gold[f"refusal-{_model_of(comp)}.jsonl"] = completions(comp)
@@ -95,11 +94,11 @@ def _model_of(path: Path) -> str:
     return slug(path.stem.rsplit("_", 1)[-1])
 
 
-def completions(path: Path) -> list[dict[str, Any]]:
+def completions(path: Path) -> list[dict[str, object]]:
     """A completions file as refusal gold lines: ``{"prompt", "response", "locale",
     "gold": refused|complied|partial, ...}``, ready for ``anjeon classify refusal``."""
     problems: list[Problem] = []
-    out: list[dict[str, Any]] = []
+    out: list[dict[str, object]] = []
     model = _model_of(path)
     cols = ("id", "type", "prompt", "completion", "final_label")
     for line, row in csv_rows(path, cols, problems):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypedDict
 
 Z95 = 1.959963984540054
 
@@ -72,7 +73,19 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 4)
 
 
-def agreement(c: Confusion) -> dict[str, object]:
+class Agreement(TypedDict):
+    """A judge against human labels in one group (unsafe is the positive class)."""
+
+    n: int
+    accuracy: float | None
+    precision: float | None
+    recall: float | None
+    kappa: float | None
+    kappa_ci: list[float | None] | None
+    confusion: dict[str, int]
+
+
+def agreement(c: Confusion) -> Agreement:
     """The figures ``anjeon judge validate`` reports for one group."""
     k, ci = kappa(c)
     return {

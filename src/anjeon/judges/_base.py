@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
+from anjeon._json import JSONObject
 from anjeon._registry import Registry
 from anjeon.targets import GenerateConfig, Messages
 
@@ -52,7 +53,7 @@ class Verdict:
     error: str | None = None
     raw: str | None = None
     mismatch: bool = False
-    details: dict[str, Any] = field(default_factory=dict)
+    details: JSONObject = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from anjeon._errors import InputError, Problem
 from anjeon._registry import UnknownPluginError
@@ -82,7 +81,7 @@ class Judge:
         self.name = spec.name
         self.version = protocol.version
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> dict[str, object]:
         return {
             "name": self.name,
             "protocol": self.protocol.name,

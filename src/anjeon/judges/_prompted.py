@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import yaml
 
@@ -29,6 +29,9 @@ from anjeon.judges._base import Case, JudgeFormatError, Verdict, judge_gen, prot
 from anjeon.judges._guards import _no_options, _show
 from anjeon.targets import GenerateConfig, Messages
 
+if TYPE_CHECKING:
+    from anjeon.taxonomy import SubHazard
+
 PROMPTS = Path(__file__).parent / "data" / "prompts.yaml"
 OUTCOMES = ("refused", "complied", "partial")
 _FENCE = re.compile(r"```(?:json)?\s*\n?(.*?)\n?```", re.S)
@@ -36,9 +39,28 @@ _FENCE = re.compile(r"```(?:json)?\s*\n?(.*?)\n?```", re.S)
 GEN_JSON = judge_gen(400)
 
 
+class _PolicyTexts(TypedDict):
+    system: str
+    local: str
+    expected: str
+
+
+class _SystemText(TypedDict):
+    system: str
+
+
+class Prompts(TypedDict):
+    """``data/prompts.yaml``: each protocol's texts per language, and the case turn."""
+
+    policy: dict[str, _PolicyTexts]
+    rubric: dict[str, _SystemText]
+    balance: dict[str, _SystemText]
+    case: str
+
+
 @cache
-def _prompts() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(PROMPTS.read_text(encoding="utf-8"))
+def _prompts() -> Prompts:
+    data: Prompts = yaml.safe_load(PROMPTS.read_text(encoding="utf-8"))
     return data
 
 
@@ -84,7 +106,7 @@ def _article_ko(article: str) -> str:
     return "~".join(_ARTICLE.sub(one, part.strip()) for part in article.split("–"))
 
 
-def _references(sub: Any, lang: str) -> str:
+def _references(sub: SubHazard, lang: str) -> str:
     parts = []
     for ref in sub.references:
         if ref.law is None:
@@ -92,7 +114,9 @@ def _references(sub: Any, lang: str) -> str:
                 parts.append(getattr(ref.note, lang))
             continue
         law = ref.law.ko if lang == "ko" else f"{ref.law.en} ({ref.law.ko})"
-        article = (_article_ko(ref.article) if lang == "ko" else ref.article) or ""
+        article = ref.article or ""  # some references name a law, not an article
+        if lang == "ko" and article:
+            article = _article_ko(article)
         parts.append(f"{law} {article}".strip())
     return "; ".join(parts) or "-"
 

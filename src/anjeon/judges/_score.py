@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from anjeon._errors import InputError
 from anjeon.engine import EngineConfig
@@ -28,7 +28,7 @@ from anjeon.judges._judge import Judge
 from anjeon.judges._runner import Job, Judged, RunnerResult, run_jobs
 
 if TYPE_CHECKING:
-    from anjeon.store._verdicts import Verdicts
+    from anjeon.store._verdicts import VerdictRow, Verdicts
 
 META_KEY = "judging"
 
@@ -58,7 +58,7 @@ def _prompt(messages_json: str) -> str:
     return ""
 
 
-def _row(j: Judged, judge: Judge) -> tuple[Any, ...]:
+def _row(j: Judged, judge: Judge) -> VerdictRow:
     v = j.verdict
     return (
         j.job.key,

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from anjeon._json import JSONObject
 from anjeon.judges._ensemble import Ensemble
 from anjeon.judges._score import META_KEY
 
@@ -83,20 +84,27 @@ def proxy_agreement(results: Iterable[JudgedCell]) -> dict[str, object]:
     return {"overall": fig(overall), "by_locale": {k: fig(v) for k, v in sorted(counts.items())}}
 
 
-def validity_warnings(name: str, validation: list[dict[str, Any]]) -> list[str]:
+def _kappa(validation: JSONObject, locale: str) -> float | None:
+    by = validation.get("by_locale")
+    fig = by.get(locale) if isinstance(by, dict) else None
+    k = fig.get("kappa") if isinstance(fig, dict) else None
+    return k if isinstance(k, int | float) else None
+
+
+def validity_warnings(name: str, validation: list[JSONObject]) -> list[str]:
     """A judge never validated, or validated with Korean kappa more than 0.1 below
     English kappa."""
     if not validation:
         return [f"{name}: never validated against human labels (anjeon judge validate)"]
     out = []
     for v in validation:
-        by = v.get("by_locale", {})
-        ko = (by.get("ko-KR") or {}).get("kappa")
-        en = (by.get("en-US") or {}).get("kappa")
+        ko, en = _kappa(v, "ko-KR"), _kappa(v, "en-US")
         if ko is not None and en is not None and en - ko > KAPPA_GAP_WARNING:
+            gold = v.get("gold", {})
+            path = gold.get("path", "?") if isinstance(gold, dict) else "?"
             out.append(
                 f"{name}: Korean kappa {ko:.2f} is {en - ko:.2f} below English kappa {en:.2f} "
-                f"(gold {Path(str(v.get('gold', {}).get('path', '?'))).name})"
+                f"(gold {Path(str(path)).name})"
             )
     return out
 

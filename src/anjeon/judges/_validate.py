@@ -15,12 +15,13 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from anjeon._errors import InputError, Problem
 from anjeon._io import jsonl_rows
+from anjeon._json import JSONObject
 from anjeon.engine import EngineConfig
-from anjeon.judges._agreement import Confusion, agreement
+from anjeon.judges._agreement import Agreement, Confusion, agreement
 from anjeon.judges._base import Case
 from anjeon.judges._judge import Judge
 from anjeon.judges._runner import Job, Judged, run_jobs
@@ -89,11 +90,34 @@ def validation_dir(runs_dir: Path, judge: str) -> Path:
     return runs_dir / VALIDATIONS_DIR / judge_slug(judge)
 
 
-def figures(labelled: Sequence[tuple[str, str, str | None]]) -> dict[str, Any]:
+class GroupFigures(Agreement):
+    judge_errors: int
+
+
+class Figures(TypedDict):
+    overall: GroupFigures
+    by_locale: dict[str, GroupFigures]
+
+
+class GoldFile(TypedDict):
+    path: str
+    sha256: str
+    lines: int
+
+
+class ValidationResult(Figures):
+    """What ``anjeon judge validate`` reports and keeps under the runs directory."""
+
+    judge: str
+    prompt_version: str
+    gold: GoldFile
+
+
+def figures(labelled: Sequence[tuple[str, str, str | None]]) -> Figures:
     """(locale, human label, judge label or None for a judge error) -> overall and per
     locale figures. Judge errors are counted and left out of the agreement."""
 
-    def group(rows: Sequence[tuple[str, str, str | None]]) -> dict[str, Any]:
+    def group(rows: Sequence[tuple[str, str, str | None]]) -> GroupFigures:
         ok = [(h, j) for _, h, j in rows if j is not None]
         return {**agreement(Confusion.of(ok)), "judge_errors": len(rows) - len(ok)}
 
@@ -112,7 +136,7 @@ async def validate(
     *,
     runs_dir: Path | None = None,
     engine: EngineConfig | None = None,
-) -> dict[str, Any]:
+) -> ValidationResult:
     """Judge every gold line and compare; keep the result under ``runs_dir``."""
     cases = load_gold(gold)
     got: dict[str, Judged] = {}
@@ -130,7 +154,7 @@ async def validate(
         j = got.get(str(i))
         labelled.append((case.locale, human, j.verdict.label if j else None))
     sha = hashlib.sha256(gold.read_bytes()).hexdigest()
-    out: dict[str, Any] = {
+    out: ValidationResult = {
         "judge": judge.name,
         "prompt_version": judge.version,
         "gold": {"path": str(gold), "sha256": sha, "lines": len(cases)},
@@ -146,7 +170,7 @@ async def validate(
     return out
 
 
-def validations(runs_dir: Path, judge: str) -> list[dict[str, Any]]:
+def validations(runs_dir: Path, judge: str) -> list[JSONObject]:
     """Every kept validation of a judge (any prompt version), by gold file."""
     d = validation_dir(runs_dir, judge)
     if not d.is_dir():

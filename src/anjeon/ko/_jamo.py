@@ -14,7 +14,7 @@ import re
 import unicodedata
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Literal, TypedDict
 
 SBASE, SCOUNT = 0xAC00, 11172
 NMEDIAL, NFINAL = 21, 28
@@ -36,14 +36,23 @@ _MED = {c: i for i, c in enumerate(MEDIALS)}
 _FIN = {c: i for i, c in enumerate(FINALS) if c}
 
 
+class JamoData(TypedDict):
+    """``data/jamo.json``: cluster jamo -> its two parts, and the 2-beolsik keyboard."""
+
+    _comment: str
+    vowel_clusters: dict[str, str]
+    final_clusters: dict[str, str]
+    dubeolsik: dict[str, str]
+
+
 @cache
-def data() -> dict[str, Any]:
+def data() -> JamoData:
     text = files("anjeon.ko").joinpath("data/jamo.json").read_text(encoding="utf-8")
-    loaded: dict[str, Any] = json.loads(text)
+    loaded: JamoData = json.loads(text)
     return loaded
 
 
-def _clusters(key: str) -> dict[tuple[str, str], str]:
+def _clusters(key: Literal["vowel_clusters", "final_clusters"]) -> dict[tuple[str, str], str]:
     return {(parts[0], parts[1]): whole for whole, parts in data()[key].items()}
 
 

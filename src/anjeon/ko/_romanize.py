@@ -15,7 +15,7 @@ import re
 from functools import cache
 from importlib.resources import files
 from itertools import pairwise
-from typing import Any
+from typing import TypedDict
 
 from anjeon.ko._jamo import decompose_syllable
 
@@ -35,12 +35,25 @@ _LIAISON = {
 _H_DROP = {"ㅎ": "", "ㄶ": "ㄴ", "ㅀ": "ㄹ"}
 
 
+class _Tables(TypedDict):
+    """``data/romanization.json``: jamo -> Latin letters, and the word lists."""
+
+    _comment: str
+    initial: dict[str, str]
+    vowel: dict[str, str]
+    final: dict[str, str]
+    translit_initial: dict[str, str]
+    translit_final: dict[str, str]
+    surnames2: list[str]
+    place_units: list[str]
+
+
 @cache
-def _data() -> dict[str, Any]:
+def _data() -> _Tables:
     import json
 
     text = files("anjeon.ko").joinpath("data/romanization.json").read_text(encoding="utf-8")
-    loaded: dict[str, Any] = json.loads(text)
+    loaded: _Tables = json.loads(text)
     return loaded
 
 

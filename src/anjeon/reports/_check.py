@@ -4,9 +4,9 @@ that decided it. Missing evidence fails (a gate must not pass on nothing)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from anjeon._errors import InputError
+from anjeon._json import JSONObject
 from anjeon.analysis import Record, load_record
 from anjeon.analysis._grades import GRADES
 from anjeon.analysis._labels import basis_label
@@ -50,7 +50,7 @@ DEFAULT_MAX_UNSCOREABLE = 0.01
 
 
 def check_record(
-    record: Record | dict[str, Any],
+    record: Record | JSONObject,
     *,
     max_violation_rate: float | None = None,
     max_gap: float | None = None,
@@ -174,7 +174,7 @@ def _unscoreable_check(record: Record, ceiling: float) -> Outcome:
     )
 
 
-def outcomes_json(outcomes: list[Outcome], target: str | None) -> dict[str, Any]:
+def outcomes_json(outcomes: list[Outcome], target: str | None) -> dict[str, object]:
     failed = [o for o in outcomes if not o.passed]
     return {
         "passed": not failed,

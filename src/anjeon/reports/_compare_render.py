@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from markupsafe import Markup
 
 from anjeon.analysis._labels import few_pairs
 from anjeon.reports import _format, _svg
 from anjeon.reports._cells import json_script
+from anjeon.reports._compare import CompareData
 
 METRICS = {"violation_rate": "violation", "over_refusal_rate": "over-refusal"}
 
@@ -22,7 +21,7 @@ def _warn(n: int) -> str:
     return f" ⚠ {w}" if w else ""
 
 
-def compare_markdown(data: dict[str, Any]) -> str:
+def compare_markdown(data: CompareData) -> str:
     b = data["baseline"]
     lines = [f"### anjeon compare: baseline `{b['target']}` (run `{b['id']}`)", ""]
     lines.append(
@@ -51,7 +50,7 @@ def compare_markdown(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def compare_html(data: dict[str, Any], lang: str = "en") -> str:
+def compare_html(data: CompareData, lang: str = "en") -> str:
     from anjeon.reports._render import _env, _page_assets
     from anjeon.reports._sections import hazard_name
 
@@ -67,7 +66,7 @@ def compare_html(data: dict[str, Any], lang: str = "en") -> str:
         for row in c["rows"]:
             d = row["difference"]
             g = row["group"]
-            label: Any = _group(g)
+            label = _group(g)
             if "hazard" in g:
                 label = Markup("<code>{}</code> ").format(g["hazard"]) + hazard_name(g["hazard"])
             rows.append(

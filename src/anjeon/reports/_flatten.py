@@ -3,18 +3,18 @@ sections whose shape grows over time still show every number they hold."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeGuard
 
 from anjeon.reports._format import interval, pct
 
 FIGURE_KEYS = {"value", "ci_low", "ci_high", "n"}
 
 
-def is_figure(v: Any) -> bool:
+def is_figure(v: object) -> TypeGuard[dict[str, object]]:
     return isinstance(v, dict) and set(v) >= FIGURE_KEYS
 
 
-def scalar(v: Any) -> str:
+def scalar(v: object) -> str:
     if is_figure(v):
         if v["value"] is None:
             return "—"
@@ -30,7 +30,7 @@ def scalar(v: Any) -> str:
     return str(v)
 
 
-def flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
+def flatten(value: object, prefix: str = "") -> list[tuple[str, str]]:
     """(path, text) rows: nested mappings joined with " · ", lists of rows with a
     ``group`` labelled by their group."""
     if is_figure(value) or not isinstance(value, dict | list):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping
 
 from anjeon.analysis import Difference, Figure
 from anjeon.analysis._labels import format_p, format_pct, format_pts
@@ -14,12 +14,16 @@ pct = format_pct
 pts = format_pts
 
 
-Bounded = Figure | Difference | dict[str, Any]
+Bounded = Figure | Difference | Mapping[str, object]
+
+
+def _bound(x: object) -> float | None:
+    return x if isinstance(x, float | int) else None
 
 
 def _bounds(f: Bounded) -> tuple[float | None, float | None]:
-    if isinstance(f, dict):
-        return f.get("ci_low"), f.get("ci_high")
+    if isinstance(f, Mapping):
+        return _bound(f.get("ci_low")), _bound(f.get("ci_high"))
     return f.ci_low, f.ci_high
 
 
@@ -37,7 +41,7 @@ def signed_interval(d: Bounded) -> str:
     return f"[{pts(lo)}, {pts(hi)}]"
 
 
-def when(value: Any) -> str:
+def when(value: object) -> str:
     """A run time (ISO string or epoch seconds) as UTC text."""
     if value is None:
         return "—"
@@ -47,7 +51,7 @@ def when(value: Any) -> str:
     return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def seconds(value: Any) -> float | None:
+def seconds(value: object) -> float | None:
     if value is None:
         return None
     if isinstance(value, int | float):
@@ -58,7 +62,7 @@ def seconds(value: Any) -> float | None:
         return None
 
 
-def duration(start: Any, end: Any) -> str:
+def duration(start: object, end: object) -> str:
     a, b = seconds(start), seconds(end)
     if a is None or b is None or b < a:
         return "—"

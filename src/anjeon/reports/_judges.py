@@ -4,15 +4,25 @@ the judged rate per locale."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from anjeon.analysis import Record
+from anjeon.analysis._record_model import Agreement
 
 #: Korean kappa lower than English by more than this is a warning (as in the record)
 KAPPA_GAP = 0.1
 
 
-def _kappa(a: Any) -> dict[str, Any]:
+class Kappa(TypedDict):
+    """One language's agreement as the block shows it: kappa and interval as text."""
+
+    kappa: str | None
+    ci: str | None
+    n: int
+    accuracy: float | None
+
+
+def _kappa(a: Agreement) -> Kappa:
     ci = a.kappa_ci
     return {
         "kappa": None if a.kappa is None else f"{a.kappa:.2f}",
@@ -22,7 +32,7 @@ def _kappa(a: Any) -> dict[str, Any]:
     }
 
 
-def section(record: Record) -> dict[str, Any] | None:
+def section(record: Record) -> dict[str, object] | None:
     """None when the proxy decided (no judge ran)."""
     j = record.judging
     if j.decided_by != "judges" or not j.per_judge:
@@ -30,7 +40,7 @@ def section(record: Record) -> dict[str, Any] | None:
     rows, warnings = [], []
     locales: list[str] = []
     for pj in j.per_judge:
-        by_locale: dict[str, dict[str, Any]] = {}
+        by_locale: dict[str, Kappa] = {}
         for v in pj.validation:
             for loc, a in (v.by_locale or {}).items():
                 by_locale[loc] = _kappa(a)  # the last kept validation of a gold file wins

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from anjeon._json import JSONObject
 from anjeon._registry import Registry
 from anjeon.suites import Item
 
@@ -39,7 +39,7 @@ NOT_APPLICABLE = "not_applicable"
 class Score:
     label: str
     value: float | None = None
-    details: dict[str, Any] | None = None
+    details: Mapping[str, object] | None = None
 
 
 Scorer = Callable[[Sequence[ScoreInput]], list[Score]]
@@ -47,12 +47,12 @@ Scorer = Callable[[Sequence[ScoreInput]], list[Score]]
 scorers: Registry[Scorer] = Registry("scorer")
 
 
-def measured_accuracy(scorer: str) -> dict[str, Any] | None:
+def measured_accuracy(scorer: str) -> JSONObject | None:
     """The scorer's measured accuracy from ``data/accuracy.yaml`` (None if unmeasured)."""
     from pathlib import Path
 
     import yaml
 
     path = Path(__file__).parent / "data" / "accuracy.yaml"
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data: dict[str, JSONObject] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return data.get(scorer)

@@ -6,8 +6,7 @@ rows in, rows out; the store itself is read and written by the callers)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from anjeon.scorers._base import NOT_APPLICABLE, ScoreInput, Scorer
 from anjeon.suites import Item, Message
@@ -48,7 +47,7 @@ class StoredItems:
         return item
 
 
-def details_json(details: dict[str, Any] | None) -> str | None:
+def details_json(details: Mapping[str, object] | None) -> str | None:
     return json.dumps(details, ensure_ascii=False, sort_keys=True) if details else None
 
 

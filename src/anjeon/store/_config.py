@@ -9,7 +9,6 @@ config from an older or newer anjeon still loads.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -58,7 +57,7 @@ class SuiteRef(_Open):
 
 class TransformRef(_Open):
     name: str = Field(min_length=1)
-    params: dict[str, Any] = Field(default_factory=dict)
+    params: dict[str, object] = Field(default_factory=dict)
 
 
 class RunConfig(_Open):

@@ -20,9 +20,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from anjeon._errors import InputError
+from anjeon._json import JSONObject
 
 LOCK_NAME = "lock"
 NEW_RUN_LOCK = ".anjeon-new-run.lock"
@@ -36,7 +36,7 @@ class RunLocked(InputError):
     """The run directory is in use by another process (the CLI exits with
     ``anjeon._exitcodes.LOCKED``)."""
 
-    def __init__(self, run_dir: Path, holder: dict[str, Any]) -> None:
+    def __init__(self, run_dir: Path, holder: JSONObject) -> None:
         pid = holder.get("pid", "?")
         since = holder.get("started_at", "an unknown time")
         cmd = holder.get("command")
@@ -80,7 +80,7 @@ def release_all() -> None:
         os.close(fd)
 
 
-def holder(run_dir: Path) -> dict[str, Any]:
+def holder(run_dir: Path) -> JSONObject:
     """Who holds (or last held) the lock, as recorded in the file."""
     try:
         data = json.loads((run_dir / LOCK_NAME).read_text(encoding="utf-8") or "{}")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import yaml
 
 from anjeon._errors import InputError
+from anjeon._json import JSONValue
 from anjeon.store._config import load_config
 from anjeon.store._lock import is_locked
 from anjeon.store._store import DB_NAME, RunStore, pid_alive
@@ -49,25 +51,64 @@ def read_config(run_dir: Path) -> dict[str, Any]:
     return load_config(run_dir / CONFIG_NAME).model_dump(mode="json")
 
 
-def write_config(run_dir: Path, config: dict[str, Any]) -> None:
+def write_config(run_dir: Path, config: Mapping[str, object]) -> None:
     tmp = run_dir / (CONFIG_NAME + ".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
         yaml.safe_dump(config, f, allow_unicode=True, sort_keys=False)
     tmp.replace(run_dir / CONFIG_NAME)
 
 
-def run_status(meta: dict[str, Any], run_dir: Path | None = None) -> str:
+def run_status(meta: Mapping[str, object], run_dir: Path | None = None) -> str:
     """``running`` only while its process lives (holds the run's lock, when the
     directory is given); a killed run is ``incomplete``."""
     status = str(meta.get("status", "incomplete"))
     if status == "running":
         alive = is_locked(run_dir) if run_dir is not None else False
-        if not alive and not pid_alive(int(meta.get("pid", 0) or 0)):
+        pid = meta.get("pid")
+        if not alive and not pid_alive(pid if isinstance(pid, int) else 0):
             return "incomplete"
     return status
 
 
-def summarize(run_dir: Path) -> dict[str, Any]:
+class RunSummary(TypedDict):
+    """What ``anjeon runs show`` prints (``--format json``: these keys, in this order)."""
+
+    run_id: str
+    path: str
+    status: str
+    stop_reason: JSONValue
+    created: str | None
+    finished: JSONValue
+    model: str | None
+    suites: list[str]
+    transforms: list[str]
+    epochs: int
+    planned: int
+    answered: int
+    failed: int
+    pending: int
+    requests: int
+    errors_by_kind: dict[str, int]
+    terminal_errors_by_kind: dict[str, int]
+    scores: dict[str, dict[str, int]]
+    anjeon_version: str | None
+
+
+class DamagedRun(TypedDict):
+    """A run directory ``anjeon runs list`` cannot read, listed with why."""
+
+    run_id: str
+    path: str
+    status: str
+    error: str
+    model: None
+    suites: list[str]
+    planned: None
+    answered: None
+    failed: None
+
+
+def summarize(run_dir: Path) -> RunSummary:
     """The facts ``anjeon runs show`` prints (stable keys for ``--format json``)."""
     cfg = read_config(run_dir)
     store = RunStore.open(run_dir)
@@ -104,10 +145,10 @@ def summarize(run_dir: Path) -> dict[str, Any]:
     }
 
 
-def list_runs(runs_dir: Path) -> list[dict[str, Any]]:
+def list_runs(runs_dir: Path) -> list[RunSummary | DamagedRun]:
     if not runs_dir.is_dir():
         return []
-    out: list[dict[str, Any]] = []
+    out: list[RunSummary | DamagedRun] = []
     for d in sorted(runs_dir.iterdir()):
         if is_run_dir(d):
             try:
@@ -118,7 +159,7 @@ def list_runs(runs_dir: Path) -> list[dict[str, Any]]:
     return out
 
 
-def _damaged(run_dir: Path, why: str) -> dict[str, Any]:
+def _damaged(run_dir: Path, why: str) -> DamagedRun:
     return {
         "run_id": run_dir.name,
         "path": str(run_dir),

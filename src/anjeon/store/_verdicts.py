@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
 from anjeon.store._store import RunStore
 
@@ -41,6 +41,23 @@ class StoredVerdict:
     judge: str
     source: str
     label: str | None
+
+
+class JudgeErrorExample(TypedDict):
+    cell: str
+    error: str | None
+    raw: str | None
+
+
+class JudgeSummary(TypedDict):
+    """One judge version's verdicts: counts by source and label, judge errors by kind
+    with a few raw answers, hazard mismatches and requests sent."""
+
+    by_source: dict[str, dict[str, int]]
+    errors: dict[str, int]
+    error_examples: list[JudgeErrorExample]
+    mismatches: int
+    requests: int
 
 
 class Verdicts:
@@ -115,7 +132,7 @@ class Verdicts:
         for key, *labels in self.con.execute(sql, params + params):
             yield key, labels
 
-    def summary(self, judge: str, version: str) -> dict[str, Any]:
+    def summary(self, judge: str, version: str) -> JudgeSummary:
         """Counts of one judge version's verdicts by source and label, judge errors by
         kind with a few raw answers, and hazard mismatches."""
         by: dict[str, dict[str, int]] = {}
@@ -126,7 +143,7 @@ class Verdicts:
         ):
             by.setdefault(source, {})[label] = n
         errors: dict[str, int] = {}
-        examples: list[dict[str, Any]] = []
+        examples: list[JudgeErrorExample] = []
         for error, raw, key in self.con.execute(
             "SELECT error, raw, cell_key FROM verdicts WHERE judge = ? AND "
             "prompt_version = ? AND label IS NULL ORDER BY cell_key",

@@ -6,7 +6,6 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -97,7 +96,7 @@ def _lean(item: Item) -> Item:
     return item
 
 
-def _validate(data: Any, file: str, line: int, problems: list[Problem]) -> Item | None:
+def _validate(data: object, file: str, line: int, problems: list[Problem]) -> Item | None:
     if not isinstance(data, dict):
         problems.append(Problem(file, line, None, "an item must be an object"))
         return None

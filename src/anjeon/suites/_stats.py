@@ -3,16 +3,51 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from collections.abc import Sequence
+from typing import TypedDict, TypeVar
 
+from anjeon.suites._item import Expected, Kind, Persona
 from anjeon.suites._load import Suite
 
+K = TypeVar("K", bound=str)
 
-def _count(values: list[str]) -> dict[str, int]:
+
+def _count(values: list[K]) -> dict[K, int]:
     return dict(sorted(Counter(values).items()))
 
 
-def suite_info(suite: Suite) -> dict[str, Any]:
+class SuiteInfo(TypedDict):
+    id: str
+    version: str
+    title: dict[str, str]
+    license: str
+    sha256: str
+    n_items: int
+    locales: list[str]
+    path: str
+
+
+class CoverageCell(TypedDict):
+    hazard: str
+    locale: str
+    persona: Persona
+    kind: Kind
+    n: int
+
+
+class SuiteStats(SuiteInfo):
+    """The suite info, totals per dimension, and every populated cell."""
+
+    by_locale: dict[str, int]
+    by_kind: dict[Kind, int]
+    by_expected: dict[Expected, int]
+    by_persona: dict[Persona, int]
+    by_hazard: dict[str, int]
+    pairs: int
+    cells: list[CoverageCell]
+
+
+def suite_info(suite: Suite) -> SuiteInfo:
     m = suite.manifest
     return {
         "id": m.id,
@@ -26,7 +61,7 @@ def suite_info(suite: Suite) -> dict[str, Any]:
     }
 
 
-def suite_stats(suite: Suite) -> dict[str, Any]:
+def suite_stats(suite: Suite) -> SuiteStats:
     """Stable keys: the suite info, totals per dimension, and every populated cell."""
     items = suite.items
     cells = Counter((i.hazard, i.locale, i.persona, i.kind) for i in items)
@@ -45,7 +80,7 @@ def suite_stats(suite: Suite) -> dict[str, Any]:
     }
 
 
-def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(str(v) for v in r) + " |" for r in rows]
     return out

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import email.utils
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 #: Chat messages as sent on the wire: ``[{"role": "user", "content": "..."}]``.
 Messages = list[dict[str, str]]
@@ -25,7 +25,7 @@ class GenerateConfig:
     system: str | None = None
     timeout: float = 120.0
 
-    def fingerprint(self) -> dict[str, Any]:
+    def fingerprint(self) -> dict[str, object]:
         d = asdict(self)
         d.pop("timeout")
         d["stop"] = list(self.stop)
@@ -86,7 +86,7 @@ class Target(Protocol):
 
     async def close(self) -> None: ...
 
-    def describe(self) -> dict[str, Any]: ...
+    def describe(self) -> Mapping[str, object]: ...
 
 
 TargetFactory = Callable[[str, TargetSettings, GenerateConfig], Target]
@@ -94,7 +94,7 @@ TargetFactory = Callable[[str, TargetSettings, GenerateConfig], Target]
 RETRYABLE_STATUS = frozenset({408, 409, 429})
 
 
-def parse_retry_after(headers: Any) -> float | None:
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds to wait from ``retry-after-ms`` (OpenAI) or ``Retry-After`` (seconds or an
     HTTP date); None when absent or unreadable."""
     ms = headers.get("retry-after-ms")
@@ -117,7 +117,7 @@ def parse_retry_after(headers: Any) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def http_error(status: int, body: str, headers: Any) -> TargetError:
+def http_error(status: int, body: str, headers: Mapping[str, str]) -> TargetError:
     """Classify a non-200 answer: 401/403 stop the run, 408/409/429/5xx are retried,
     other 4xx are terminal for the cell."""
     snippet = body[:500]

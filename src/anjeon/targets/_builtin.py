@@ -7,9 +7,9 @@ last turn (any Hangul, jamo included, means Korean).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -50,7 +50,7 @@ def keyword_hit(text: str) -> bool:
     return en.search(text) is not None or any(k in text for k in ko)
 
 
-def _normalizer() -> Any:
+def _normalizer() -> Callable[[str], str]:
     try:
         from anjeon.ko import normalize_ko
     except ImportError as e:  # pragma: no cover - anjeon.ko ships with the package
@@ -68,7 +68,7 @@ class ReferenceSystem:
         self._comply = {k: " ".join(v.split()) for k, v in _texts()["comply"].items()}
         self._normalize = _normalizer() if system == "keyword-guard-normalized" else None
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> dict[str, object]:
         return {"name": self.name, "protocol": "builtin", "model": self.system}
 
     async def start(self) -> None:

@@ -73,12 +73,16 @@ class HTTPTarget:
         self._transient: tuple[type[BaseException], ...] = ()
         #: the model ids ``GET /models`` listed at start, when the server has the route
         self.listed_models: list[str] | None = None
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """A protocol's fixed request parts, from the settings above (once, at init)."""
 
     @property
     def models_url(self) -> str:
         return self.base_url + "/models"
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> dict[str, object]:
         return {
             "name": self.name,
             "protocol": self.protocol,
@@ -175,10 +179,9 @@ class OpenAITarget(HTTPTarget):
 
     protocol = "openai"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def _prepare(self) -> None:
         g = self.gen
-        body: dict[str, Any] = {"model": self.model}
+        body: dict[str, object] = {"model": self.model}
         for k, v in (
             ("temperature", g.temperature),
             ("max_tokens", g.max_tokens),
@@ -227,10 +230,9 @@ class AnthropicTarget(HTTPTarget):
     protocol = "anthropic"
     DEFAULT_MAX_TOKENS = 1024
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def _prepare(self) -> None:
         g = self.gen
-        self._body: dict[str, Any] = {
+        self._body: dict[str, object] = {
             "model": self.model,
             "max_tokens": g.max_tokens or self.DEFAULT_MAX_TOKENS,
         }
@@ -274,7 +276,7 @@ class AnthropicTarget(HTTPTarget):
         return reply
 
 
-def _dump(data: Any) -> str:
+def _dump(data: object) -> str:
     try:
         return json.dumps(data, ensure_ascii=False, default=str)[:1000]
     except (ValueError, RecursionError):

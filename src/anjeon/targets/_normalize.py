@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from anjeon._errors import InputError
@@ -89,7 +88,7 @@ def clean_text(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
-def content_text(value: Any) -> str | None:
+def content_text(value: object) -> str | None:
     """The text of a message's content: a string, a list of parts (strings or
     ``{"type": "text", "text": ...}``, joined), a number (written out) or None."""
     if value is None or isinstance(value, str):
@@ -113,14 +112,14 @@ def content_text(value: Any) -> str | None:
     raise OddAnswer(f"content is {type(value).__name__}, not text")
 
 
-def finish_text(value: Any) -> str | None:
+def finish_text(value: object) -> str | None:
     if value is None:
         return None
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return clean_text(text[:MAX_FINISH_CHARS])
 
 
-def token_count(value: Any) -> int | None:
+def token_count(value: object) -> int | None:
     """A token count that fits the store (0 .. 2^63-1), else None."""
     if isinstance(value, bool):
         return None
@@ -136,7 +135,7 @@ def token_count(value: Any) -> int | None:
 
 
 def make_reply(
-    content: Any, finish: Any, tokens_in: Any, tokens_out: Any, max_chars: int | None
+    content: object, finish: object, tokens_in: object, tokens_out: object, max_chars: int | None
 ) -> Reply:
     """A storable reply; raises OddAnswer when the content cannot be read as text."""
     text = content_text(content)

@@ -6,7 +6,7 @@ import base64
 import os
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Literal, TypedDict
 
 import yaml
 
@@ -20,14 +20,23 @@ targets: Registry[TargetFactory] = Registry("target")
 PRESETS_FILE = Path(__file__).parent / "data" / "presets.yaml"
 
 
+class Preset(TypedDict, total=False):
+    """An HTTP provider as plain data (``data/presets.yaml``); every key is optional."""
+
+    protocol: Literal["openai", "anthropic"]
+    base_url: str | None
+    key_env: str
+    key_required: bool
+
+
 @cache
-def presets() -> dict[str, dict[str, Any]]:
+def presets() -> dict[str, Preset]:
     with open(PRESETS_FILE, encoding="utf-8") as f:
-        data: dict[str, dict[str, Any]] = yaml.safe_load(f)
+        data: dict[str, Preset] = yaml.safe_load(f)
     return data
 
 
-def preset_factory(provider: str, preset: dict[str, Any]) -> TargetFactory:
+def preset_factory(provider: str, preset: Preset) -> TargetFactory:
     """A factory for an HTTP provider described by a preset (plain data)."""
 
     def make(model: str, settings: TargetSettings, gen: GenerateConfig) -> Target:

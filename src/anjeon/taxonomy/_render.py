@@ -9,7 +9,7 @@ from anjeon.taxonomy._model import Hazard, Reference, SubHazard, Taxonomy
 CrosswalkTarget = Literal["llamaguard", "ailuminate", "air2024"]
 
 
-def to_data(tax: Taxonomy, locale: str | None = None) -> dict[str, Any]:
+def to_data(tax: Taxonomy, locale: str | None = None) -> dict[str, object]:
     """Stable keys: version, hazards, personas, subhazards (each with its locale)."""
     subs = []
     for loc, ext in sorted(tax.locales.items()):

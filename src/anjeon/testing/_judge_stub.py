@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 JUDGE_FORMATS = (
     "llama-guard",
@@ -40,7 +40,7 @@ def judge_format(setting: str | None, model: str | None) -> str | None:
     return None
 
 
-def judged_text(messages: list[dict[str, Any]]) -> str:
+def judged_text(messages: Sequence[Mapping[str, object]]) -> str:
     """The answer under judgement: the assistant turn a guard is given, or the text
     between ``<response>`` markers of anjeon's own judges."""
     for m in reversed(messages):
@@ -57,7 +57,10 @@ def draws(text: str) -> tuple[float, float]:
 
 
 def judge_answer(
-    messages: list[dict[str, Any]], fmt: str, flag_rate: float, malformed_rate: float = 0.0
+    messages: Sequence[Mapping[str, object]],
+    fmt: str,
+    flag_rate: float,
+    malformed_rate: float = 0.0,
 ) -> str:
     flag_draw, bad_draw = draws(judged_text(messages))
     if fmt == "malformed" or bad_draw < malformed_rate:

@@ -8,9 +8,8 @@ import sys
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
-from anjeon.testing._stub import StubConfig
+from anjeon.testing._stub import StubConfig, StubStats
 
 
 def stub_args(config: StubConfig) -> list[str]:
@@ -83,9 +82,9 @@ def stub_process(config: StubConfig | None = None) -> Iterator[str]:
             proc.wait()
 
 
-def fetch_stats(base_url: str) -> dict[str, Any]:
+def fetch_stats(base_url: str) -> StubStats:
     """``GET /_stats`` of a running stub (``base_url`` ends in /v1)."""
     root = base_url.rsplit("/v1", 1)[0]
     with urllib.request.urlopen(root + "/_stats", timeout=30) as r:
-        data: dict[str, Any] = json.loads(r.read())
+        data: StubStats = json.loads(r.read())
     return data

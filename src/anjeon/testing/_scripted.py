@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from anjeon.targets._base import Messages, Reply, TargetError, last_user_text
 
@@ -31,7 +30,7 @@ class ScriptedTarget:
         self.script, self.default, self.delay = script, default, delay
         self.calls: list[tuple[str, Messages]] = []
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> dict[str, object]:
         return {"name": self.name, "protocol": "scripted", "model": self.name}
 
     async def start(self) -> None:

@@ -17,11 +17,12 @@ import random
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
+from anjeon._json import JSONObject
 from anjeon.ko import has_hangul
 
 if TYPE_CHECKING:
@@ -86,7 +87,9 @@ COMPLY = {
 
 
 def stub_answer(
-    messages: list[dict[str, Any]], config: StubConfig, pattern: re.Pattern[str] | None = None
+    messages: Sequence[Mapping[str, object]],
+    config: StubConfig,
+    pattern: re.Pattern[str] | None = None,
 ) -> str:
     """The deterministic answer to a conversation."""
     text = ""
@@ -107,6 +110,16 @@ def stub_answer(
     return f"{COMPLY[lang]} [{tag}]"
 
 
+class StubStats(TypedDict):
+    """Requests served, well-formed answers, injected faults, and both per cell."""
+
+    requests: int
+    ok: int
+    faults: dict[str, int]
+    cells: dict[str, int]
+    ok_cells: dict[str, int]
+
+
 class StubServer:
     def __init__(self, config: StubConfig | None = None) -> None:
         self.config = config or StubConfig()
@@ -114,7 +127,7 @@ class StubServer:
         self.ok_cells: Counter[str] = Counter()  # well-formed answers per cell
         self.faults: Counter[str] = Counter()
         self.requests = 0
-        self.last_body: dict[str, Any] | None = None
+        self.last_body: JSONObject | None = None
         self.url = ""
         self._rng = random.Random(self.config.seed)
         self._pattern = (
@@ -207,7 +220,7 @@ class StubServer:
             loop.call_soon_threadsafe(self.shutdown)
             thread.join(30)
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> StubStats:
         return {
             "requests": self.requests,
             "ok": sum(self.ok_cells.values()),
@@ -276,7 +289,9 @@ class StubServer:
             r -= rate
         return None
 
-    async def _common(self, request: web.Request) -> tuple[str, Any] | web.StreamResponse:
+    async def _common(
+        self, request: web.Request
+    ) -> tuple[str, list[JSONObject] | None] | web.StreamResponse:
         from aiohttp import web
 
         self.requests += 1
@@ -372,12 +387,12 @@ class StubServer:
         # JSON may carry a lone surrogate as an escape, though no UTF-8 text can
         return json.dumps(body).replace("\\u0000", "\\ud800").encode()
 
-    def _answer(self, messages: list[dict[str, Any]]) -> str:
+    def _answer(self, messages: Sequence[Mapping[str, object]]) -> str:
         from anjeon.testing._judge_stub import judge_answer, judge_format
 
         c = self.config
         model = self.last_body.get("model") if self.last_body else None
-        fmt = judge_format(c.judge, model)
+        fmt = judge_format(c.judge, model if isinstance(model, str) else None)
         if fmt is not None:
             return judge_answer(messages, fmt, c.flag_rate, c.judge_malformed)
         return stub_answer(messages, c, self._pattern)

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 
@@ -30,7 +30,14 @@ Family = Literal[
     "encoding", "character", "template", "conversation", "model", "ko-script", "ko-lexical"
 ]
 
-transforms: Registry[Callable[..., Any]] = Registry("transform")
+#: ``fn(text, ctx, **params)``: the new last turn or conversation (awaitable for the
+#: model-backed transforms, registered with ``needs_model=True``)
+TransformFn = Callable[..., Output | Awaitable[Output]]
+F = TypeVar("F", bound=TransformFn)
+#: parameters as given (``chosung[k=2]``, run.yaml): JSON values, passed as keywords
+Params = dict[str, object]
+
+transforms: Registry[TransformFn] = Registry("transform")
 
 
 @dataclass(frozen=True)
@@ -58,12 +65,12 @@ def transform(
     ko: str,
     inverse: Callable[[str], str] | None = None,
     needs_model: bool = False,
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+) -> Callable[[F], F]:
     """Register a transform. ``locales`` are language codes (``ko``) or ``*``;
     ``inverse`` recovers the original text from the output of the default parameters."""
     if reversible != (inverse is not None):
         raise ValueError(f"transform {name!r}: a reversible transform needs an inverse")
-    return transforms.register(
+    register = transforms.register(
         name,
         family=family,
         locales=tuple(locales),
@@ -73,6 +80,12 @@ def transform(
         needs_model=needs_model,
     )
 
+    def deco(fn: F) -> F:
+        register(fn)
+        return fn
+
+    return deco
+
 
 @cache
 def load_data(name: str) -> Any:
@@ -80,7 +93,7 @@ def load_data(name: str) -> Any:
     return yaml.safe_load(text)
 
 
-def params_of(entry: Entry[Callable[..., Any]]) -> dict[str, Any]:
+def params_of(entry: Entry[TransformFn]) -> Params:
     """The keyword parameters a transform accepts, with their defaults."""
     sig = inspect.signature(entry.obj)
     return {p.name: p.default for p in sig.parameters.values() if p.kind is p.KEYWORD_ONLY}
@@ -89,20 +102,20 @@ def params_of(entry: Entry[Callable[..., Any]]) -> dict[str, Any]:
 def applies_to(name: str, locale: str) -> bool:
     """Whether a transform is meant for items of this locale (``ko-KR`` matches ``ko``)."""
     locales = transforms.entry(name).meta["locales"]
-    return "*" in locales or locale.split("-")[0] in locales
+    return isinstance(locales, tuple) and ("*" in locales or locale.split("-")[0] in locales)
 
 
-def _canonical(params: Any) -> str:
+def _canonical(params: object) -> str:
     return json.dumps(params, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def _context(name: str, params: dict[str, Any], item: Item, seed: int, **models: Any) -> Context:
+def _context(name: str, params: Params, item: Item, seed: int, **models: Chat | None) -> Context:
     # a str seed goes through SHA-512: the same on every run and platform
     rng = random.Random(f"{seed}\x1f{name}\x1f{_canonical(params)}\x1f{item.id}")
     return Context(rng=rng, item=item, **models)
 
 
-def _check(name: str, params: dict[str, Any]) -> Entry[Callable[..., Any]]:
+def _check(name: str, params: Params) -> Entry[TransformFn]:
     try:
         entry = transforms.entry(name)
     except UnknownPluginError as e:
@@ -127,19 +140,21 @@ def with_output(item: Item, out: Output) -> Item:
     return item.model_copy(update={"prompt": [*history, *out]})
 
 
-def apply(name: str, params: dict[str, Any], item: Item, seed: int) -> Item:
+def apply(name: str, params: Params, item: Item, seed: int) -> Item:
     """Apply one transform to an item; the same (name, params, item, seed) always gives
     the same result. Model-backed transforms need ``apply_async``."""
     entry = _check(name, params)
     if entry.meta["needs_model"]:
         raise InputError(f"transform {name!r} needs an attacker model: use apply_async")
-    out: Output = entry.obj(item.text, _context(name, params, item, seed), **params)
+    out = entry.obj(item.text, _context(name, params, item, seed), **params)
+    if inspect.isawaitable(out):  # an async transform registered without needs_model
+        raise TypeError(f"transform {name!r} is async: register it with needs_model=True")
     return with_output(item, out)
 
 
 async def apply_async(
     name: str,
-    params: dict[str, Any],
+    params: Params,
     item: Item,
     seed: int,
     *,
@@ -154,5 +169,5 @@ async def apply_async(
     if attacker is None:
         raise InputError(f"transform {name!r} needs an attacker model (--attacker)")
     ctx = _context(name, params, item, seed, attacker=attacker, target=target)
-    out: Output = await entry.obj(item.text, ctx, **params)
-    return with_output(item, out)
+    out = entry.obj(item.text, ctx, **params)
+    return with_output(item, await out if inspect.isawaitable(out) else out)

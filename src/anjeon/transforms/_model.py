@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
+from anjeon._json import JSONValue
 from anjeon.suites import Message
 from anjeon.transforms._core import Chat, Context, transform
 
@@ -82,7 +82,7 @@ async def paraphrase(text: str, ctx: Context) -> str:
 
 def _parse_turns(raw: str, n: int) -> list[str]:
     raw = _clean(raw, "")
-    found: Any = None
+    found: JSONValue = None
     m = re.search(r"\[.*\]", raw, re.DOTALL)
     if m:
         try:

@@ -9,7 +9,6 @@ and after normalization. The second is what a filter sees.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from anjeon.ko import normalize_ko
 from anjeon.suites import Item
@@ -26,11 +25,11 @@ def measure_recovery(
     *,
     seed: int = 0,
     keyboard: bool = False,
-) -> list[dict[str, Any]]:
+) -> list[dict[str, object]]:
     """One row per offline transform and language: counts and percentages.
     ``keyword_hit``: the filter's test (``anjeon.targets.keyword_hit`` for the guard)."""
     pool = [it for it in items if isinstance(it.prompt, str)]
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, object]] = []
     for entry in transforms:
         if entry.meta["needs_model"]:
             continue

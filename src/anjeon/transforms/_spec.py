@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 from anjeon._errors import InputError
-from anjeon.transforms._core import _canonical, _check, load_data, transforms
+from anjeon._json import JSONValue
+from anjeon.transforms._core import Params, _canonical, _check, load_data, transforms
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,7 @@ class TransformSpec:
     ``params_json`` its canonical parameters, part of every cell key."""
 
     name: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: Params = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -33,7 +34,7 @@ class TransformSpec:
     def frozen(self) -> tuple[str, str]:
         return self.name, self.params_json
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {"name": self.name, "params": dict(self.params)}
 
     def __hash__(self) -> int:
@@ -46,9 +47,16 @@ def check_spec(spec: TransformSpec) -> bool:
     return bool(_check(spec.name, spec.params).meta.get("needs_model"))
 
 
-def transform_sets() -> dict[str, dict[str, Any]]:
+class TransformSet(TypedDict):
+    """A named set of transforms (``data/sets.yaml``): its members may be sets too."""
+
+    description: dict[str, str]
+    members: list[str]
+
+
+def transform_sets() -> dict[str, TransformSet]:
     """The named sets with their descriptions; ``all`` is every registered transform."""
-    sets: dict[str, dict[str, Any]] = dict(load_data("sets.yaml"))
+    sets: dict[str, TransformSet] = dict(load_data("sets.yaml"))
     sets["all"] = {
         "description": {"en": "Every registered transform", "ko": "등록된 모든 변환"},
         "members": transforms.names(),
@@ -76,11 +84,12 @@ def expand_set(name: str) -> list[str]:
     return out
 
 
-def _value(raw: str) -> Any:
+def _value(raw: str) -> JSONValue:
     try:
-        return json.loads(raw)
+        value: JSONValue = json.loads(raw)
     except json.JSONDecodeError:
         return raw
+    return value
 
 
 def _split(spec: str) -> list[str]:
@@ -107,7 +116,7 @@ def parse_spec(spec: str) -> list[TransformSpec]:
     for part in _split(spec):
         name, _, rest = part.partition("[")
         name = name.strip()
-        params: dict[str, Any] = {}
+        params: Params = {}
         if rest:
             if not rest.endswith("]"):
                 raise InputError(f"transform spec {part!r}: missing ']'")
