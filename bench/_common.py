@@ -70,19 +70,20 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
-def _hwm_kb(pid: int) -> int:
+def _status_kb(pid: int, field: str) -> int:
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as f:
-            return int(next(line.split()[1] for line in f if line.startswith("VmHWM:")))
+            return int(next(line.split()[1] for line in f if line.startswith(field)))
     except (OSError, StopIteration, ValueError):
         return 0
 
 
-def _watch_children(pid: int, peaks: dict[int, int], stop: threading.Event) -> None:
-    """Every 50 ms, the own peak RSS (VmHWM) of each process below ``pid``."""
+def _watch_tree(pid: int, peak: list[int], stop: threading.Event) -> None:
+    """Every 50 ms, the resident memory of ``pid`` and every process below it, summed;
+    ``peak[0]`` keeps the largest sum seen (kB)."""
     while not stop.wait(0.05):
-        for kid in _descendants(pid):
-            peaks[kid] = max(peaks.get(kid, 0), _hwm_kb(kid))
+        total = sum(_status_kb(p, "VmRSS:") for p in (pid, *_descendants(pid)))
+        peak[0] = max(peak[0], total)
 
 
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
@@ -93,8 +94,9 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
     a 200 MB parent reports 200 MB). So ``python -m`` commands report their VmHWM at
     exit (see _HWM_WRAPPER); other commands fall back to ru_maxrss, which is then only
     an upper bound once the parent has grown. The processes the command starts (a large
-    run's scoring process) count too: each one's own peak, sampled every 50 ms, is
-    added, an upper bound of the whole tree's peak at any one time.
+    run's scoring and report-cells processes) count too: the result is the larger of
+    the process's own peak and the largest sum of the whole tree's resident memory,
+    sampled every 50 ms.
     """
     import tempfile
 
@@ -120,9 +122,9 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
     ]
     for r in readers:
         r.start()
-    peaks: dict[int, int] = {}
+    tree = [0]
     stop = threading.Event()
-    watcher = threading.Thread(target=_watch_children, args=(proc.pid, peaks, stop))
+    watcher = threading.Thread(target=_watch_tree, args=(proc.pid, tree, stop))
     watcher.start()
     _, status, usage = os.wait4(proc.pid, 0)
     dt = time.perf_counter() - t0
@@ -138,7 +140,7 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
         os.unlink(hwm_file)
         if kb:
             rss = int(kb) / 1024
-    rss += sum(peaks.values()) / 1024
+    rss = max(rss, tree[0] / 1024)
     out = chunks["out"].decode()
     if proc.returncode != 0:
         sys.exit(f"{shown} failed ({proc.returncode}):\n{chunks['err'].decode()[-2000:]}")

@@ -9,7 +9,8 @@ server and the measured client each have a core. Each case alternates bare loop 
 anjeon ``--repeat`` times and reports the best of each (whole processes, start-up
 included); anjeon runs with the store and the inline refusal scorer on, the progress bar
 on unless ``--quiet``, and without the end-of-run record/report unless ``--report``
-(reports have their own budget: record + HTML for 100,000 results in <= 10 s).
+(reports have their own budget: record + HTML for 100,000 results in <= 10 s). With
+``--report`` the 0 ms case is the whole job of issue #10, whose target is 0.6.
 The ratio is throughput(anjeon) / throughput(bare loop).
 
     python bench/bench_engine.py --inspect       # then anjeon vs Inspect (bench_inspect.py)
@@ -34,10 +35,14 @@ from _common import make_suite, timed, timed_anjeon_on_stub
 from anjeon.testing import StubConfig, stub_process
 
 CASES = {"0ms": (20_000, 0.0, 0.5), "50ms": (5_000, 0.05, 0.85)}
+# with --report, the whole job (record and report included): issue #10 asks 0.6 at 0 ms
+WHOLE_JOB_TARGETS = {"0ms": 0.6}
 
 
 def bench(case: str, repeat: int, connections: int, quiet: bool, report: bool) -> bool:
     n, latency, target = CASES[case]
+    if report:
+        target = WHOLE_JOB_TARGETS.get(case, target)
     with tempfile.TemporaryDirectory() as tmp:
         suite = make_suite(Path(tmp) / f"bench{n}.jsonl", n)
         with stub_process(StubConfig(latency=latency, lifetime=1800)) as url:

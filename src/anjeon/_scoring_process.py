@@ -60,6 +60,10 @@ def _label(
 def child(db: str, versions: dict[str, str], after: int) -> int:
     """The scoring process: label the cells committed after ``after`` until stdin ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the engine decides when to stop
+    # background work: the engine and the server it waits on (on a small machine, often
+    # the same one) come first; labelling keeps up in the time they leave
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
     out = sys.stdout.buffer
     stdin = sys.stdin.buffer.fileno()
     try:

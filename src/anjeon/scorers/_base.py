@@ -54,5 +54,7 @@ def measured_accuracy(scorer: str) -> JSONObject | None:
     import yaml
 
     path = Path(__file__).parent / "data" / "accuracy.yaml"
-    data: dict[str, JSONObject] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # libyaml when present: this runs at import, in every run and every process
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data: dict[str, JSONObject] = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     return data.get(scorer)
