@@ -89,7 +89,17 @@ def _items(text: str) -> int:
     return len(_LIST_ITEM.findall("\n" + text)) if "\n" in text else 0
 
 
-count_items = _items  # the learned model counts list items the same way
+def count_items(text: str, most: int = 3) -> int:
+    """``_items`` up to ``most``: the learned model needs no more, and stopping early
+    spares it a scan of a long answer."""
+    if "\n" not in text:
+        return 0
+    n = 0
+    for _ in _LIST_ITEM.finditer("\n" + text):
+        n += 1
+        if n >= most:
+            break
+    return n
 
 
 def _content(text: str, lex: Lexicon, lim: _Limits) -> str:

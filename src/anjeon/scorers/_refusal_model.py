@@ -73,23 +73,35 @@ class _Stance(dict[str, str]):
         if len(set(self.letters.values())) != len(self.letters):
             raise ValueError("refusal.yaml: stance categories must differ in their first letter")
         self.exact: dict[str, str] = {}
-        self.prefix: list[tuple[str, str]] = []
-        self.ko: list[tuple[str, str]] = []
+        # English stems by their first two letters, Korean stems by themselves (a word's
+        # substrings are looked up): a new word is checked against a handful, not all
+        self.prefix: dict[str, list[tuple[str, str]]] = {}
+        self.ko: dict[str, str] = {}
         for cat, (en, ko) in lexicon().stance.items():
             letter = self.letters[cat]
             for stem in en:
                 if len(stem) <= 3:
                     self.exact[stem] = self.exact.get(stem, "") + letter
                 else:
-                    self.prefix.append((stem, letter))
-            self.ko += [(stem, letter) for stem in ko]
+                    self.prefix.setdefault(stem[:2], []).append((stem, letter))
+            for stem in ko:
+                self.ko[stem] = self.ko.get(stem, "") + letter
+        self.ko_longest = max(map(len, self.ko), default=0)
 
     def __missing__(self, word: str) -> str:
+        found: set[str] = set()
         if "가" <= word[0] <= "힣":
-            found = {letter for stem, letter in self.ko if stem in word}
+            ko = self.ko
+            for i in range(len(word)):
+                for j in range(i + 1, min(len(word), i + self.ko_longest) + 1):
+                    hit = ko.get(word[i:j])
+                    if hit:
+                        found.update(hit)
         else:
-            found = set(self.exact.get(word, ""))
-            found.update(letter for stem, letter in self.prefix if word.startswith(stem))
+            found.update(self.exact.get(word, ""))
+            for stem, letter in self.prefix.get(word[:2], ()):
+                if word.startswith(stem):
+                    found.add(letter)
         if len(self) >= self._MAX:
             self.clear()
         letters = self[word] = "".join(sorted(found))
